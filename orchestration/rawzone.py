@@ -1,0 +1,48 @@
+"""The raw zone: append-only Parquet, one file per loaded batch, and the views dbt reads.
+
+Layout: ``<warehouse>/raw/<source>/<entity>/<batch_id>.parquet``, holding the contract's columns
+typed (see contracts.SQL_TYPES) plus the lineage columns. dbt's sources are the views
+``raw.<source>__<entity>`` in the working database; an entity never delivered gets an empty view
+of the right shape, so a company without a support desk still builds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contracts import ENTITIES, LINEAGE_COLUMNS, Entity
+
+
+def entity_dir(raw_dir: Path, entity: Entity) -> Path:
+    return raw_dir / entity.source / entity.name
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_list(entity: Entity) -> list[tuple[str, str]]:
+    return [(c.name, c.sql_type) for c in entity.columns] + list(LINEAGE_COLUMNS)
+
+
+def view_sql(raw_dir: Path, entity: Entity) -> str:
+    """SQL of the raw view: every batch file of the entity, or an empty relation of its shape."""
+    cols = column_list(entity)
+    if any(entity_dir(raw_dir, entity).glob("*.parquet")):
+        pattern = str(entity_dir(raw_dir, entity) / "*.parquet")
+        select = ", ".join(f"cast({_ident(n)} as {t}) as {_ident(n)}" for n, t in cols)
+        return f"select {select} from read_parquet({_quote(pattern)}, union_by_name = true)"
+    select = ", ".join(f"cast(null as {t}) as {_ident(n)}" for n, t in cols)
+    return f"select {select} where false"
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection, raw_dir: Path, entities=ENTITIES) -> None:
+    con.execute("create schema if not exists raw")
+    for e in entities:
+        con.execute(f"create or replace view raw.{_ident(e.raw_table)} as {view_sql(raw_dir, e)}")

@@ -1,0 +1,122 @@
+"""The one place that reads the environment and resolves paths.
+
+dbt's profiles.yml, the Dagster resources and the CLI all take their paths from here, so a run
+behaves the same from any current directory (dbt-duckdb would otherwise resolve a relative
+database path against the working directory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEMO_LANDING_DIR = PROJECT_ROOT / "seeds" / "demo"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+ENV_LANDING = "CX360_LANDING_DIR"
+ENV_WAREHOUSE = "CX360_WAREHOUSE_DIR"
+ENV_AS_OF = "CX360_AS_OF"
+# read by dbt_project/profiles.yml
+ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_dir: Path
+    as_of: dt.date | None = None
+    # quality.md: a batch with more than this share of rows in error is rejected whole
+    max_row_error_share: float = 0.05
+    # quality.md: a rejected batch of a required entity blocks publishing unless this is False
+    rejected_required_batch_blocks: bool = True
+    reporting_currency: str = "EUR"
+    # model.md: no default region, so only numbers written with + or 00 parse
+    default_phone_region: str | None = None
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        landing = overrides.pop("landing_dir", None) or os.environ.get(ENV_LANDING) or DEMO_LANDING_DIR
+        warehouse = overrides.pop("warehouse_dir", None) or os.environ.get(ENV_WAREHOUSE) or "warehouse"
+        as_of = overrides.pop("as_of", None) or os.environ.get(ENV_AS_OF) or None
+        if isinstance(as_of, str):
+            as_of = parse_as_of(as_of)
+        return cls(
+            landing_dir=Path(landing).expanduser().resolve(),
+            warehouse_dir=Path(warehouse).expanduser().resolve(),
+            as_of=as_of,
+            **overrides,
+        )
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    # derived locations -------------------------------------------------------------------------
+    @property
+    def duckdb_path(self) -> Path:
+        return self.warehouse_dir / "cx.duckdb"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.warehouse_dir / "raw"
+
+    @property
+    def rejected_dir(self) -> Path:
+        """Copies of rejected files, byte for byte, so nothing delivered is lost."""
+        return self.warehouse_dir / "rejected"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.warehouse_dir / "serving"
+
+    @property
+    def marts_db_path(self) -> Path:
+        return self.serving_dir / "cx_marts.duckdb"
+
+    @property
+    def restricted_db_path(self) -> Path:
+        return self.serving_dir / "cx_restricted.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.serving_dir / "parquet"
+
+    @property
+    def dagster_dir(self) -> Path:
+        return self.warehouse_dir / "dagster"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.warehouse_dir / "dbt_target"
+
+    def dbt_vars(self) -> dict:
+        out: dict = {"reporting_currency": self.reporting_currency}
+        if self.as_of:
+            out["as_of"] = self.as_of.isoformat()
+        if self.default_phone_region:
+            out["default_phone_region"] = self.default_phone_region
+        return out
+
+    def export(self) -> None:
+        """Publish the resolved locations to the environment that dbt and Dagster read."""
+        self.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        self.dagster_dir.mkdir(parents=True, exist_ok=True)
+        os.environ[ENV_LANDING] = str(self.landing_dir)
+        os.environ[ENV_WAREHOUSE] = str(self.warehouse_dir)
+        os.environ[ENV_DUCKDB_PATH] = str(self.duckdb_path)
+        os.environ["CX360_DAGSTER_DIR"] = str(self.dagster_dir)
+        os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
+        if self.as_of:
+            os.environ[ENV_AS_OF] = self.as_of.isoformat()
+        else:
+            os.environ.pop(ENV_AS_OF, None)
+
+
+def parse_as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"as-of date {text!r} is not a date of the form YYYY-MM-DD") from None
