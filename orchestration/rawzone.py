@@ -13,18 +13,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contracts import ENTITIES, LINEAGE_COLUMNS, Entity
+from orchestration.sql import ident as _ident
+from orchestration.sql import literal as _quote
 
 
 def entity_dir(raw_dir: Path, entity: Entity) -> Path:
     return raw_dir / entity.source / entity.name
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def column_list(entity: Entity) -> list[tuple[str, str]]:

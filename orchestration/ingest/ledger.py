@@ -1,0 +1,70 @@
+"""The ops schema: one load record per delivered file, and the quarantine of rejected rows."""
+
+from __future__ import annotations
+
+import duckdb
+
+DDL = """
+create schema if not exists ops;
+create table if not exists ops.load_batches (
+    batch_id varchar,            -- also the raw-zone file name; null for files never read
+    batch_seq bigint,            -- load order: a later batch wins ties on updated_at
+    run_id varchar,
+    source varchar not null,
+    entity varchar not null,
+    file_name varchar not null,  -- path inside <landing>/<source>/<entity>/
+    file_format varchar,
+    content_sha256 varchar,
+    size_bytes bigint,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    status varchar not null,     -- loaded / duplicate / rejected
+    reason varchar,
+    extra_columns varchar[],     -- schema drift: columns delivered beyond the contract (ignored)
+    loaded_at timestamp not null
+);
+create table if not exists ops.quarantine (
+    batch_id varchar,
+    source varchar not null,
+    entity varchar not null,
+    file_name varchar not null,
+    row_number bigint,           -- 1 = first data row; null for a whole-batch rejection
+    reason_code varchar not null,
+    column_name varchar,
+    message varchar not null,    -- every error of the row, in words
+    raw_record varchar,          -- the delivered row as JSON (column names as delivered)
+    quarantined_at timestamp not null
+);
+"""
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def next_batch_seq(con) -> int:
+    return con.execute("select coalesce(max(batch_seq), 0) + 1 from ops.load_batches").fetchone()[0]
+
+
+def already_seen(con, source: str, entity: str, file_name: str, sha: str) -> tuple[bool, str | None]:
+    """(this very file was recorded before, file name under which these bytes were first recorded)."""
+    same = con.execute(
+        "select count(*) from ops.load_batches where source = ? and entity = ? and file_name = ? "
+        "and content_sha256 = ?",
+        [source, entity, file_name, sha],
+    ).fetchone()[0]
+    first = con.execute(
+        "select file_name from ops.load_batches where source = ? and entity = ? and content_sha256 = ? "
+        "and status <> 'duplicate' order by batch_seq limit 1",
+        [source, entity, sha],
+    ).fetchone()
+    return same > 0, first[0] if first else None
+
+
+def record(con, **row) -> None:
+    cols = list(row)
+    con.execute(
+        f"insert into ops.load_batches ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+        [row[c] for c in cols],
+    )

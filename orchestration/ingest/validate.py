@@ -1,0 +1,134 @@
+"""Typing and row validation of a batch, in one set-based SQL statement.
+
+Each contract column gets a typed value and, when the text cannot be that value, an error
+`reason_code|column|message`. A row's first error (in column order) decides its quarantine
+reason; all its errors are kept in the message. Reason codes (quality.md's row errors):
+missing_required, invalid_type, invalid_enum, out_of_range, negative_amount, end_before_start,
+duplicate_key, not_an_object.
+"""
+
+from __future__ import annotations
+
+from orchestration.contracts import Column, Entity
+from orchestration.sql import ident, literal
+
+_INTEGER = r"^[+-]?[0-9]+$"
+_DECIMAL = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_TRUE = ("true", "t", "yes", "1")
+_FALSE = ("false", "f", "no", "0")
+
+
+def _text(c: Column, prefix: str = "") -> str:
+    """The column's text with empty and blank strings as null (extracts.md: empty means null)."""
+    col = ident(prefix + c.name)
+    return f"(case when trim({col}) = '' then null else {col} end)"
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(literal(v) for v in values) + ")"
+
+
+def typed_expr(c: Column) -> str:
+    t = _text(c)
+    if c.type == "string":
+        return f"upper(trim({t}))" if c.upper else t
+    if c.type == "enum":
+        return f"lower(trim({t}))"
+    if c.type == "timestamp":
+        return f"cast(timezone('UTC', try_cast(trim({t}) as timestamptz)) as timestamp)"
+    if c.type == "date":
+        return f"try_cast(trim({t}) as date)"
+    if c.type == "boolean":
+        return f"case when lower(trim({t})) in {_in(_TRUE)} then true when lower(trim({t})) in {_in(_FALSE)} then false end"
+    if c.type == "integer":
+        return f"case when regexp_full_match(trim({t}), {literal(_INTEGER)}) then try_cast(trim({t}) as bigint) end"
+    if c.type == "decimal":
+        return f"case when regexp_full_match(trim({t}), {literal(_DECIMAL)}) then try_cast(trim({t}) as double) end"
+    raise ValueError(f"unknown type {c.type}")
+
+
+def _err(code: str, column: str, message_sql: str) -> str:
+    return f"{literal(code + '|' + column + '|')} || {message_sql}"
+
+
+def _shown(text_sql: str) -> str:
+    """The offending value, shortened, for the message."""
+    return f"'''' || left({text_sql}, 60) || ''''"
+
+
+def column_errors(entity: Entity, c: Column) -> list[str]:
+    """SQL `case` branches giving this column's error, in the order they are checked."""
+    t, v, name = _text(c, "_src_"), f"v.{ident(c.name)}", c.name
+    checks: list[tuple[str, str]] = []
+    if c.required:
+        checks.append((f"{t} is null", _err("missing_required", name, literal(f"required value {name} is empty"))))
+    if c.type == "enum":
+        allowed = ", ".join(c.enum)
+        checks.append((
+            f"{t} is not null and {v} not in {_in(c.enum)}",
+            _err("invalid_enum", name, f"{_shown(t)} || {literal(f' is not one of: {allowed}')}"),
+        ))
+    elif c.type not in ("string",):
+        what = {"timestamp": "an ISO-8601 timestamp", "date": "a YYYY-MM-DD date", "boolean": "a boolean",
+                "integer": "a whole number", "decimal": "a decimal number"}[c.type]
+        checks.append((f"{t} is not null and {v} is null", _err("invalid_type", name, f"{_shown(t)} || {literal(f' is not {what}')}")))
+    if c.minimum is not None:
+        op, word = (">=", "at least") if c.minimum_inclusive else (">", "greater than")
+        code = "negative_amount" if c.type == "decimal" and c.minimum == 0 and c.minimum_inclusive else "out_of_range"
+        checks.append((
+            f"{v} is not null and not ({v} {op} {c.minimum:g})",
+            _err(code, name, f"{_shown(t)} || {literal(f' must be {word} {c.minimum:g}')}"),
+        ))
+    if c.maximum is not None:
+        checks.append((
+            f"{v} is not null and {v} > {c.maximum:g}",
+            _err("out_of_range", name, f"{_shown(t)} || {literal(f' must be at most {c.maximum:g}')}"),
+        ))
+    if c.not_before:
+        other = f"v.{ident(c.not_before)}"
+        checks.append((
+            f"{v} is not null and {other} is not null and {v} < {other}",
+            _err("end_before_start", name, f"{_shown(t)} || {literal(f' is before {c.not_before}')}"),
+        ))
+    if c.name == "score" and entity.score_ranges:
+        for kind, (lo, hi) in entity.score_ranges.items():
+            checks.append((
+                f"v.survey_type = {literal(kind)} and {v} is not null and ({v} < {lo} or {v} > {hi})",
+                _err("out_of_range", name, f"{_shown(t)} || {literal(f' is outside {lo}-{hi} for {kind} surveys')}"),
+            ))
+    return [f"case when {cond} then {err} end" for cond, err in checks]
+
+
+def checked_sql(entity: Entity) -> str:
+    """batch_src -> one row per source row: typed columns, first error and all errors."""
+    typed = ", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in entity.columns)
+    errors = [e for c in entity.columns for e in column_errors(entity, c)]
+    # JSONL: a line that is JSON but not an object has no fields at all
+    not_object = "case when _raw_record is not null and left(ltrim(_raw_record), 1) <> '{' then 'not_an_object||the record is not a JSON object' end"
+    all_errors = f"list_filter([{not_object}, {', '.join(errors)}], lambda x: x is not null)"
+    key = ", ".join(f"v.{ident(k)}" for k in entity.key)
+    originals = ", ".join(f"{ident(c.name)} as {ident('_src_' + c.name)}" for c in entity.columns)
+    drop = ", ".join(ident("_src_" + c.name) for c in entity.columns)
+    return f"""
+        with v as (
+            select {typed}, _row_number, _raw_record, {originals}
+            from batch_src
+        ),
+        e as (
+            select v.*, {all_errors} as _errors from v
+        ),
+        d as (
+            select e.*,
+                case when len(_errors) = 0
+                    then row_number() over (partition by len(_errors) = 0, {key.replace('v.', 'e.')} order by _row_number)
+                end as _key_seen
+            from e
+        )
+        select d.* exclude (_errors, _key_seen, {drop}),
+            case
+                when len(_errors) > 0 then _errors
+                when _key_seen > 1 then [{literal('duplicate_key|' + '+'.join(entity.key) + '|key ')} || concat_ws('/', {key.replace('v.', 'd.')}) || ' appears more than once in the file']
+                else []
+            end as _errors
+        from d
+    """
