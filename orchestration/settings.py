@@ -108,7 +108,12 @@ class Settings:
         os.environ[ENV_WAREHOUSE] = str(self.warehouse_dir)
         os.environ[ENV_DUCKDB_PATH] = str(self.duckdb_path)
         os.environ["CX360_DAGSTER_DIR"] = str(self.dagster_dir)
-        os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
+        # Dagster reads its instance from $DAGSTER_HOME/dagster.yaml: keep it beside the warehouse
+        instance_yaml = self.dagster_dir / "dagster.yaml"
+        wanted = (PROJECT_ROOT / "dagster.yaml").read_text()
+        if not instance_yaml.exists() or instance_yaml.read_text() != wanted:
+            instance_yaml.write_text(wanted)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_dir)
         if self.as_of:
             os.environ[ENV_AS_OF] = self.as_of.isoformat()
         else:

@@ -1,0 +1,45 @@
+# cx360: `make run` sets everything up and runs the main job on the demo data; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SIZE   ?= 1000000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format ui demo clean
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install cx360 with its pinned dependencies
+
+run: install ## Load, build, check and publish the demo landing zone into ./warehouse
+	$(BIN)/cx360 run
+
+test: install ## Run the whole test suite
+	$(BIN)/pytest
+
+lint: install ## Lint Python (ruff) and SQL (sqlfluff)
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+
+format: install ## Format Python and fix SQL style
+	$(BIN)/ruff format orchestration tests
+	$(BIN)/ruff check --fix orchestration tests
+	$(BIN)/sqlfluff fix dbt_project/models
+
+ui: install ## Open the Dagster UI (assets, lineage, checks) on http://127.0.0.1:3000
+	$(BIN)/cx360 ui
+
+demo: install ## Regenerate the committed demo landing zone in seeds/demo/
+	$(BIN)/python -m orchestration.generate
+
+clean: ## Remove the local warehouse (not the venv)
+	rm -rf warehouse

@@ -1,0 +1,51 @@
+"""The publish step: runs only after every model was built and every blocking check passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from orchestration.assets.transform import cx360_dbt, published_models
+from orchestration.publish import publish
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse import connect
+
+_TARGETS = published_models()
+_MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
+
+
+@dg.asset(
+    key=dg.AssetKey(["serving", "published_marts"]),
+    group_name="serving",
+    pool="duckdb",
+    kinds={"duckdb", "parquet"},
+    deps=[_MODEL_KEYS[m] for m in sorted(set(_TARGETS["bi"]) | set(_TARGETS["restricted"]))],
+    description=(
+        "The published copies BI tools read: <warehouse>/serving/cx_marts.duckdb (no e-mail, phone or "
+        "name), <warehouse>/serving/cx_restricted.duckdb (identifiers, follow-up queue) and Parquet "
+        "copies of the BI tables under <warehouse>/serving/parquet/, each swapped in atomically."
+    ),
+)
+def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings()
+    published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"])
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with connect(settings) as con:
+        con.execute(
+            "create table if not exists ops.publications (run_id varchar, published_at timestamp, "
+            "database varchar, table_name varchar, row_count bigint)"
+        )
+        con.executemany(
+            "insert into ops.publications values (?, ?, ?, ?, ?)",
+            [[context.run_id, now, p.database, p.name, p.rows] for p in published],
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "bi_database": dg.MetadataValue.path(str(settings.marts_db_path)),
+            "restricted_database": dg.MetadataValue.path(str(settings.restricted_db_path)),
+            "tables": dg.MetadataValue.md(
+                "\n".join(f"- `{p.database}` {p.name}: {p.rows} rows" for p in published)
+            ),
+        }
+    )

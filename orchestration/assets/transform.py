@@ -1,0 +1,63 @@
+"""Every dbt model and seed is a Dagster asset, and every dbt test an asset check (dagster-dbt).
+
+`dbt build` runs tests right after the model they test, and a failing test stops its downstream
+models; the build then fails and the publish step never runs, which is the audit of
+write-audit-publish.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.resources import WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path="target")
+# parse on load, so the manifest always matches the project on disk (partial parsing keeps it quick)
+dbt_project.preparer.prepare(dbt_project)
+
+
+class Translator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # staging / intermediate / marts, from the model's folder
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "reference"
+        return fqn[1] if len(fqn) > 2 else "models"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    pool="duckdb",
+)
+def cx360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    settings = warehouse.settings()
+    settings.export()
+    args = ["build", "--vars", json.dumps(settings.dbt_vars())]
+    yield from dbt.cli(args, context=context).stream()
+
+
+def published_models(manifest_path=None) -> dict[str, list[str]]:
+    """Models to publish, from their dbt config `meta: {publish: bi | restricted}`."""
+    manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
+    out: dict[str, list[str]] = {"bi": [], "restricted": []}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        target = node["config"].get("meta", {}).get("publish")
+        for t in [target] if isinstance(target, str) else (target or []):
+            out[t].append(node["name"])
+    return {k: sorted(v) for k, v in out.items()}

@@ -1,0 +1,131 @@
+"""The `cx360` command: run the pipeline, generate landing zones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.settings import ENV_AS_OF, ENV_LANDING, ENV_WAREHOUSE, Settings, parse_as_of
+
+app = typer.Typer(help="cx360: one trusted picture of every customer.", no_args_is_help=True,
+                  add_completion=False)
+console = Console(stderr=False)
+
+
+def _as_of(value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_as_of(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+@app.command()
+def run(
+    landing: Annotated[Path | None, typer.Option(help=f"Landing zone to load. [env {ENV_LANDING}; default: the demo]")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help=f"Warehouse folder. [env {ENV_WAREHOUSE}; default: ./warehouse]")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=f"As-of date YYYY-MM-DD. [env {ENV_AS_OF}; default: latest event]")] = None,
+) -> None:
+    """Load new batches, build and check the models, publish what passed."""
+    from orchestration.progress import listen
+    from orchestration.runner import run_build
+    from orchestration.summary import summarise
+
+    settings = Settings.from_env(landing_dir=landing, warehouse_dir=warehouse, as_of=_as_of(as_of))
+    if not settings.landing_dir.is_dir():
+        console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
+        raise typer.Exit(2)
+    console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
+    with console.status("starting…") as status:
+        def on_event(event: str, label: str) -> None:
+            if event == "STEP_START":
+                status.update(f"running [bold]{label}[/]…")
+            elif event == "STEP_SUCCESS":
+                console.print(f"[green]✓[/] {label}")
+            elif event == "STEP_FAILURE":
+                console.print(f"[red]✗[/] {label}")
+
+        stop = listen(on_event)
+        try:
+            outcome = run_build(settings)
+        finally:
+            stop()
+    _print_summary(summarise(settings, outcome.run_id) if settings.duckdb_path.exists() else None, settings)
+    if not outcome.success:
+        console.print("\n[red bold]Nothing was published[/]: the last good version stays in place.")
+        for failure in outcome.failures:
+            console.print(f"  [red]•[/] {failure}")
+        raise typer.Exit(1)
+    console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
+
+
+def _print_summary(summary, settings: Settings) -> None:
+    if summary is None:
+        return
+    b = summary.batches
+    console.print(
+        f"\n[bold]Batches[/] loaded {b.get('loaded', 0)}, duplicate {b.get('duplicate', 0)}, "
+        f"rejected {b.get('rejected', 0)}"
+    )
+    if summary.entities:
+        t = Table("entity", "batches", "rows loaded", "rows quarantined", title="Loaded this run")
+        for name, n, loaded, quarantined in summary.entities:
+            t.add_row(name, str(n), f"{loaded:,}", f"{quarantined:,}")
+        console.print(t)
+    for file, reason in summary.rejected:
+        console.print(f"[yellow]rejected[/] {file}: {reason}")
+    if summary.identity:
+        t = Table("department", "records", "CRM-matched", "prospects", "ambiguous", "no customer",
+                  title="Identity resolution")
+        for row in summary.identity:
+            t.add_row(*(str(x) if i == 0 else f"{x:,}" for i, x in enumerate(row)))
+        console.print(t)
+    if summary.published:
+        t = Table("database", "table", "rows", title="Published")
+        for db, name, rows in summary.published:
+            t.add_row(db, name, f"{rows:,}")
+        console.print(t)
+        console.print(f"BI database         {settings.marts_db_path}\n"
+                      f"restricted database {settings.restricted_db_path}\n"
+                      f"Parquet copies      {settings.parquet_dir}/")
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the landing zone into.")],
+    customers: Annotated[int, typer.Option(min=1, help="Number of customers.")] = 500,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+) -> None:
+    """Write a deterministic synthetic landing zone for all 11 entities."""
+    from rich.progress import Progress
+
+    from orchestration.generate import generate as write_landing_zone
+
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"generating {customers:,} customers", total=customers)
+        summary = write_landing_zone(out, customers=customers, seed=seed,
+                                     progress=lambda n: progress.advance(task, n))
+    rows = {k: v for k, v in summary.items() if isinstance(v, int)}
+    console.print(f"wrote {sum(rows.values()):,} rows into {out.resolve()}")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the web UI.")] = 3000,
+) -> None:
+    """Open the Dagster UI on the same definitions and warehouse as `cx360 run`."""
+    import os
+    import shutil
+
+    Settings.from_env().export()
+    dagster = shutil.which("dagster") or "dagster"
+    os.execvp(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)])
+
+
+if __name__ == "__main__":
+    app()
