@@ -64,8 +64,10 @@ def _materialise(con, entity: Entity, source_sql: str, value_of) -> None:
 
 def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
     try:
-        with f.path.open(encoding="utf-8-sig", newline="") as fh:
-            headers = next(csv.reader(fh), [])
+        # only the header line is decoded here: DuckDB reports bad bytes further down by line
+        with f.path.open("rb") as fh:
+            first_line = fh.readline(MAX_LINE_BYTES).decode("utf-8-sig")
+        headers = next(csv.reader([first_line.rstrip("\r\n")]), [])
     except UnicodeDecodeError:
         raise BatchRejected("not_utf8", f"{f.file_name} at line 1: the file is not UTF-8 encoded") from None
     except csv.Error as e:
