@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +15,8 @@ from orchestration.settings import ENV_AS_OF, ENV_LANDING, ENV_WAREHOUSE, Settin
 
 app = typer.Typer(help="cx360: one trusted picture of every customer.", no_args_is_help=True,
                   add_completion=False)
-console = Console(stderr=False)
+# bound to the real stdout: the run's own chatter (dbt's log lines) is redirected to a log file
+console = Console(file=sys.stdout)
 
 
 def _as_of(value: str | None):
@@ -51,10 +54,15 @@ def run(
                 console.print(f"[red]✗[/] {label}")
 
         stop = listen(on_event)
+        log_path = settings.warehouse_dir / "logs" / "last_run.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            outcome = run_build(settings)
+            with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+                    contextlib.redirect_stderr(log):
+                outcome = run_build(settings)
         finally:
             stop()
+    console.print(f"full log: {log_path}")
     _print_summary(summarise(settings, outcome.run_id) if settings.duckdb_path.exists() else None, settings)
     if not outcome.success:
         console.print("\n[red bold]Nothing was published[/]: the last good version stays in place.")

@@ -32,14 +32,14 @@ class PublishedTable:
 def _source_relation(con, model: str) -> str:
     """Fully qualified name of a dbt model in the working database (dbt puts it in <schema>)."""
     rows = con.execute(
-        "select table_schema from information_schema.tables where table_catalog = current_database() "
+        "select table_schema from information_schema.tables where table_catalog = 'wh' "
         "and table_name = ? order by table_schema",
         [model],
     ).fetchall()
     if len(rows) != 1:
         found = ", ".join(r[0] for r in rows) or "nowhere"
         raise RuntimeError(f"cannot publish {model}: expected it in one schema of the warehouse, found {found}")
-    return f"{ident(rows[0][0])}.{ident(model)}"
+    return f"wh.{ident(rows[0][0])}.{ident(model)}"
 
 
 def _columns(con, relation: str, drop_pii: bool) -> str:
@@ -87,8 +87,10 @@ def publish(settings: Settings, bi_models: list[str], restricted_models: list[st
     settings.serving_dir.mkdir(parents=True, exist_ok=True)
     settings.parquet_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    # an in-memory session reading the working database and writing the new serving files
+    con = duckdb.connect()
     try:
+        con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
         published = _write_database(con, settings.marts_db_path, bi_models, True, settings.parquet_dir, stamp)
         published += _write_database(con, settings.restricted_db_path, restricted_models, False, None, stamp)
     finally:

@@ -47,7 +47,16 @@ def _describe_failures(result) -> list[str]:
                    + (f" ({'; '.join(evidence)})" if evidence else ""))
     for ev in result.all_events:
         if ev.event_type_value == "STEP_FAILURE":
-            err = ev.step_failure_data.error
-            msg = err.message.strip().splitlines()[0] if err else "failed"
+            msg = _root_cause(ev.step_failure_data.error)
             out.append(f"step {ev.step_key} failed: {msg}")
     return out
+
+
+def _root_cause(error) -> str:
+    """Dagster wraps the user's exception: show the innermost message, not the wrapper's."""
+    if error is None:
+        return "failed"
+    while error.cause is not None:
+        error = error.cause
+    lines = [ln for ln in error.message.strip().splitlines() if ln.strip()]
+    return " ".join(lines[:3]) if lines else "failed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -114,6 +115,10 @@ class Settings:
         if not instance_yaml.exists() or instance_yaml.read_text() != wanted:
             instance_yaml.write_text(wanted)
         os.environ["DAGSTER_HOME"] = str(self.dagster_dir)
+        # dagster-dbt runs `dbt` from PATH: make it the one installed beside this Python
+        bin_dir = str(Path(sys.executable).parent)
+        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
         if self.as_of:
             os.environ[ENV_AS_OF] = self.as_of.isoformat()
         else:

@@ -5,7 +5,6 @@ that did not add up: every row read is loaded or quarantined, and no batch of a 
 was rejected in this run (quality.md; `rejected_required_batch_blocks` makes it a warning).
 """
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """The publish step: runs only after every model was built and every blocking check passed."""
 
-from __future__ import annotations
 
 import datetime as dt
 

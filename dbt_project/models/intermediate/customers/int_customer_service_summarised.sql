@@ -1,0 +1,98 @@
+-- Support and voice-of-customer figures per customer up to the as-of date: tickets, tickets still
+-- open at the end of the as-of date, complaints, the latest NPS answer and the average CSAT score.
+
+with
+
+journey as (
+    select * from {{ ref('fct_customer_journey') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_support__tickets') }}
+),
+
+as_of as (
+    select
+        {{ as_of_date() }} as as_of_date,
+        {{ day_end(as_of_date()) }} as as_of_end
+),
+
+events as (
+    select
+        journey.*,
+        as_of.as_of_date,
+        as_of.as_of_end,
+        row_number() over (
+            partition by journey.customer_key, journey.survey_type
+            order by journey.occurred_at desc, journey.journey_event_key desc
+        ) as survey_recency_rank
+    from journey
+    cross join as_of
+    where journey.customer_key is not null
+),
+
+-- open at the end of the as-of date: not solved or closed now, or solved only after that date
+opened_tickets as (
+    select
+        events.customer_key,
+        tickets.ticket_status in ('new', 'open', 'pending')
+        or tickets.solved_at >= events.as_of_end as is_open
+    from events
+    inner join tickets
+        on events.source_id = tickets.ticket_id
+    where events.touchpoint = 'ticket_opened'
+),
+
+ticket_counts as (
+    select
+        customer_key,
+        count(*) as tickets,
+        count(case when is_open then 1 end) as open_tickets
+    from opened_tickets
+    group by customer_key
+),
+
+feedback_and_surveys as (
+    select
+        customer_key,
+        count(case when touchpoint = 'complaint' then 1 end) as complaints,
+        count(
+            case
+                when
+                    touchpoint = 'complaint'
+                    and occurred_at >= {{ last_days_start(number_var('health_complaint_window_days')) }}
+                    then 1
+            end
+        ) as recent_complaints,
+        max(case when survey_type = 'nps' and survey_recency_rank = 1 then survey_score end)
+            as last_nps_score,
+        max(case when survey_type = 'nps' and survey_recency_rank = 1 then occurred_at end)
+            as last_nps_at,
+        count(case when survey_type = 'csat' then 1 end) as csat_responses,
+        avg(case when survey_type = 'csat' then survey_score end) as avg_csat
+    from events
+    group by customer_key
+),
+
+final as (
+    select
+        feedback_and_surveys.customer_key,
+        coalesce(ticket_counts.tickets, 0) as tickets,
+        coalesce(ticket_counts.open_tickets, 0) as open_tickets,
+        feedback_and_surveys.complaints,
+        feedback_and_surveys.recent_complaints,
+        feedback_and_surveys.last_nps_score,
+        case
+            when feedback_and_surveys.last_nps_score >= 9 then 'promoter'
+            when feedback_and_surveys.last_nps_score >= 7 then 'passive'
+            when feedback_and_surveys.last_nps_score >= 0 then 'detractor'
+        end as last_nps_category,
+        feedback_and_surveys.last_nps_at,
+        feedback_and_surveys.csat_responses,
+        feedback_and_surveys.avg_csat
+    from feedback_and_surveys
+    left join ticket_counts
+        on feedback_and_surveys.customer_key = ticket_counts.customer_key
+)
+
+select * from final

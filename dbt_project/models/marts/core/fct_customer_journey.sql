@@ -1,0 +1,74 @@
+with
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints_staged') }}
+),
+
+keyed as (
+    select
+        {{ dbt.hash(dbt.concat([
+            "source_system", "'|'", "source_entity", "'|'", "source_id", "'|'", "touchpoint"
+        ])) }} as journey_event_key,
+        *
+    from touchpoints
+),
+
+sequenced as (
+    select
+        *,
+        row_number() over (
+            partition by customer_key order by occurred_at, journey_event_key
+        ) as customer_event_rank,
+        row_number() over (
+            partition by customer_key, journey_stage order by occurred_at, journey_event_key
+        ) as customer_stage_event_rank,
+        lag(occurred_at) over (
+            partition by customer_key order by occurred_at, journey_event_key
+        ) as previous_occurred_at
+    from keyed
+),
+
+final as (
+    select
+        -- keys
+        journey_event_key,
+        customer_key,
+        -- event
+        occurred_at,
+        department,
+        source_system,
+        source_entity,
+        source_id,
+        touchpoint,
+        channel,
+        journey_stage,
+        -- sequence (only where the customer is known)
+        case when customer_key is not null then customer_event_rank end as event_seq,
+        case when customer_key is not null then customer_stage_event_rank = 1 end as is_first_of_stage,
+        case
+            when customer_key is not null
+                then {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }} / 60.0
+        end as minutes_since_previous,
+        -- figures
+        revenue,
+        experience_score,
+        is_friction,
+        -- identity evidence
+        match_rule,
+        crm_customer_id,
+        is_prospect,
+        -- source attributes
+        order_id,
+        is_valid_order,
+        is_missing_fx_rate,
+        ticket_id,
+        survey_type,
+        survey_score,
+        rated_touchpoint,
+        feedback_kind,
+        feedback_department,
+        topic
+    from sequenced
+)
+
+select * from final

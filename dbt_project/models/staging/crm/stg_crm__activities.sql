@@ -1,0 +1,34 @@
+with
+
+source as (
+    select * from {{ source('crm', 'activities') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['activity_id']) }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        activity_id,
+        customer_id,
+        -- attributes
+        activity_type,
+        owner as activity_owner,
+        outcome as activity_outcome,
+        -- timestamps
+        occurred_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

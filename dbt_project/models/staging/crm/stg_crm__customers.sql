@@ -1,0 +1,39 @@
+with
+
+source as (
+    select * from {{ source('crm', 'customers') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['customer_id'], 'updated_at') }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        customer_id,
+        -- contact
+        email,
+        phone,
+        first_name,
+        last_name,
+        country,
+        -- attributes
+        segment,
+        marketing_consent,
+        -- timestamps
+        created_at,
+        updated_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

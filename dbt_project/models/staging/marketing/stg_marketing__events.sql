@@ -1,0 +1,39 @@
+with
+
+source as (
+    select * from {{ source('marketing', 'events') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['event_id']) }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        event_id,
+        campaign_id,
+        crm_customer_id,
+        anonymous_id,
+        -- contact
+        contact_email,
+        -- attributes
+        event_type,
+        utm_source,
+        utm_medium,
+        cost,
+        -- timestamps
+        occurred_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

@@ -1,0 +1,36 @@
+with
+
+source as (
+    select * from {{ source('sales', 'customers') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['customer_number'], 'updated_at') }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        customer_number,
+        crm_customer_id,
+        -- contact
+        email,
+        phone,
+        full_name,
+        country,
+        -- timestamps
+        created_at,
+        updated_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

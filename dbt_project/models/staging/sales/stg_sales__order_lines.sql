@@ -1,0 +1,35 @@
+with
+
+source as (
+    select * from {{ source('sales', 'order_lines') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['order_id', 'line_number']) }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        order_id,
+        line_number,
+        product_id,
+        -- attributes
+        product_category,
+        -- figures
+        quantity,
+        unit_price,
+        discount_amount,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

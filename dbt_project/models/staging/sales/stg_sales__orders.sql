@@ -1,0 +1,39 @@
+with
+
+source as (
+    select * from {{ source('sales', 'orders') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['order_id'], 'updated_at') }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        order_id,
+        customer_number,
+        -- attributes
+        sales_channel,
+        status as order_status,
+        -- figures
+        currency,
+        order_total,
+        -- dates and timestamps
+        ordered_at,
+        promised_delivery_on,
+        delivered_at,
+        updated_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

@@ -1,0 +1,40 @@
+with
+
+source as (
+    select * from {{ source('support', 'feedback') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['feedback_id']) }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        feedback_id,
+        crm_customer_id,
+        -- contact
+        author_email,
+        author_handle,
+        -- attributes
+        source as feedback_source,
+        kind as feedback_kind,
+        topic,
+        department as feedback_department,
+        rating as feedback_rating,
+        text as feedback_text,
+        -- timestamps
+        created_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

@@ -1,0 +1,39 @@
+with
+
+source as (
+    select * from {{ source('support', 'surveys') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['response_id']) }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        response_id,
+        crm_customer_id,
+        ticket_id,
+        order_id,
+        -- contact
+        respondent_email,
+        -- attributes
+        survey_type,
+        score as survey_score,
+        touchpoint as rated_touchpoint,
+        comment as survey_comment,
+        -- timestamps
+        responded_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

@@ -1,0 +1,44 @@
+with
+
+source as (
+    select * from {{ source('support', 'tickets') }}
+),
+
+versioned as (
+    select
+        *,
+        {{ latest_version_rank(['ticket_id'], 'updated_at') }} as version_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        ticket_id,
+        crm_customer_id,
+        order_id,
+        -- contact
+        requester_email,
+        requester_phone,
+        -- attributes
+        channel as ticket_channel,
+        category as ticket_category,
+        priority as ticket_priority,
+        status as ticket_status,
+        agent_replies,
+        reopened_count,
+        -- timestamps
+        created_at,
+        first_response_at,
+        solved_at,
+        updated_at,
+        -- lineage
+        _batch_id,
+        _file_name,
+        _row_number,
+        _loaded_at
+    from versioned
+    where version_rank = 1
+)
+
+select * from renamed

@@ -1,0 +1,293 @@
+"""Blocking Dagster asset checks that run the Great Expectations suites of `expectations/`.
+
+`raw_batch_checks()` gives each ingest asset a check `gx_raw_suite`: every batch the asset loaded in
+this run (ops.load_batches: this run_id, status loaded) is read back from its raw-zone Parquet file
+and validated on its own, as one delivered file, against `expectations/raw/<source>__<entity>.json`.
+`published_table_check()` makes the same kind of check for a built table, read whole from the
+working DuckDB, for the mart suites.
+
+A failed check blocks what depends on the asset; its metadata names the failed expectations with
+sample values and rows (file and row number for raw batches), and the Data Docs at
+`<warehouse>/docs/gx/index.html` show the full results. DuckDB is opened read-only and closed
+before validating; Great Expectations is imported on first use, so loading the definitions stays fast.
+
+No `from __future__ import annotations` here: Dagster reads the check functions' annotations (the
+context type, the resources) as objects, and rejects them as strings.
+"""
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.contracts import ENTITIES, Entity
+from orchestration.quality import gx_docs_dir, raw_suite_path
+from orchestration.rawzone import entity_dir
+from orchestration.resources import WarehouseResource
+from orchestration.settings import EXPECTATIONS_DIR, PROJECT_ROOT, Settings
+from orchestration.sql import ident, literal
+from orchestration.warehouse import connect
+
+if TYPE_CHECKING:
+    from orchestration.quality.gx_runner import GxOutcome
+
+RAW_CHECK = "gx_raw_suite"
+SHOWN_FAILURES = 20  # failed expectations kept in a check's metadata (the Data Docs hold them all)
+
+
+def raw_asset_key(entity: Entity) -> dg.AssetKey:
+    """The ingest asset of an entity (orchestration.assets.ingest): ["raw", source, entity]."""
+    return dg.AssetKey(["raw", entity.source, entity.name])
+
+
+def raw_batch_checks(
+    entities: tuple[Entity, ...] = ENTITIES, expectations_dir: Path = EXPECTATIONS_DIR
+) -> list[dg.AssetChecksDefinition]:
+    """One blocking `gx_raw_suite` check per ingest asset."""
+    return [_raw_check(e, raw_suite_path(e, expectations_dir)) for e in entities]
+
+
+def published_table_check(
+    asset_key: dg.AssetKey | str | list[str],
+    table_name: str,
+    suite_path: Path,
+    *,
+    name: str = "gx_suite",
+    blocking: bool = True,
+    description: str | None = None,
+) -> dg.AssetChecksDefinition:
+    """A check running suite_path on table_name (`table` or `schema.table`) of the working DuckDB.
+
+    The schema of an unqualified name is looked up in information_schema.tables; a name found in
+    several schemas must be qualified.
+    """
+    key = dg.AssetKey.from_coercible(asset_key)
+    suite_path = Path(suite_path)
+
+    @dg.asset_check(
+        asset=key,
+        name=name,
+        blocking=blocking,
+        pool="duckdb",
+        description=description
+        or f"Great Expectations suite {_shown_path(suite_path)} on table {table_name}.",
+        metadata={"suite": _shown_path(suite_path)},
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        from orchestration.quality import gx_runner
+
+        settings = warehouse.settings()
+        qualified, df = read_table(settings, table_name)
+        if df is None:
+            return dg.AssetCheckResult(passed=False, description=qualified, metadata={"table": table_name})
+        outcome = gx_runner.validate(df, suite_path, gx_docs_dir(settings), run_name=context.run.run_id)
+        return _check_result([(qualified, outcome)], suite_path, extra={"table": qualified})
+
+    return _check
+
+
+# reading ---------------------------------------------------------------------------------------
+
+
+def run_batches(
+    settings: Settings, entity: Entity, run_id: str
+) -> list[tuple[str, str, pd.DataFrame | None]]:
+    """(batch_id, file_name, rows) of each batch of entity this run loaded; rows None: file missing."""
+    if not settings.duckdb_path.exists():
+        return []
+    with connect(settings, read_only=True) as con:
+        if not _table_exists(con, "ops", "load_batches"):
+            return []
+        batches = con.execute(
+            "select batch_id, file_name from ops.load_batches where run_id = ? and source = ? and entity = ? "
+            "and status = 'loaded' order by batch_seq",
+            [run_id, entity.source, entity.name],
+        ).fetchall()
+        out = []
+        for batch_id, file_name in batches:
+            path = entity_dir(settings.raw_dir, entity) / f"{batch_id}.parquet"
+            rows = (
+                con.execute(f"select * from read_parquet({literal(str(path))})").df()
+                if path.exists()
+                else None
+            )
+            out.append((batch_id, file_name, rows))
+    return out
+
+
+def read_table(settings: Settings, table_name: str) -> tuple[str, pd.DataFrame | None]:
+    """(schema.table, its rows), or (why it could not be read, None)."""
+    if not settings.duckdb_path.exists():
+        return f"the working database {settings.duckdb_path} does not exist", None
+    schema, _, table = table_name.rpartition(".")
+    with connect(settings, read_only=True) as con:
+        found = con.execute(
+            "select table_schema from information_schema.tables where table_name = ? "
+            "and (? = '' or table_schema = ?) and table_catalog = current_database() order by 1",
+            [table, schema, schema],
+        ).fetchall()
+        if len(found) != 1:
+            where = ", ".join(f"{s}.{table}" for (s,) in found)
+            why = (
+                f"table {table_name} is in several schemas ({where}): qualify it"
+                if found
+                else (f"table {table_name} not found in {settings.duckdb_path}")
+            )
+            return why, None
+        qualified = f"{found[0][0]}.{table}"
+        return qualified, con.execute(f"select * from {ident(found[0][0])}.{ident(table)}").df()
+
+
+def _table_exists(con, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+# the check -------------------------------------------------------------------------------------
+
+
+def _raw_check(entity: Entity, suite_path: Path) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_asset_key(entity),
+        name=RAW_CHECK,
+        blocking=True,
+        pool="duckdb",
+        description=(
+            f"Every batch of {entity.qualified} loaded in this run meets the Great Expectations suite "
+            f"{_shown_path(suite_path)} (contract rules and the shares that reveal a broken export)."
+        ),
+        metadata={"suite": _shown_path(suite_path)},
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        settings = warehouse.settings()
+        batches = run_batches(settings, entity, context.run.run_id)
+        if not batches:
+            return dg.AssetCheckResult(
+                passed=True,
+                metadata={
+                    "batches_validated": 0,
+                    "note": f"no batch of {entity.qualified} was loaded in this run",
+                },
+            )
+        missing = [f"{file_name} (batch {batch_id})" for batch_id, file_name, rows in batches if rows is None]
+        if missing:
+            return dg.AssetCheckResult(
+                passed=False,
+                description=f"raw-zone file missing for {', '.join(missing)}: the load record has no data",
+                metadata={"missing_batches": missing},
+            )
+        from orchestration.quality import gx_runner
+
+        docs_dir = gx_docs_dir(settings)
+        outcomes = [
+            (
+                f"{file_name} (batch {batch_id})",
+                gx_runner.validate(
+                    rows, suite_path, docs_dir, run_name=context.run.run_id, build_index=i == len(batches) - 1
+                ),
+            )
+            for i, (batch_id, file_name, rows) in enumerate(batches)
+        ]
+        context.log.info(
+            f"{entity.qualified}: {len(outcomes)} batch(es) validated against {suite_path.name} in "
+            f"{sum(o.statistics['seconds'] for _, o in outcomes):.2f}s, "
+            f"{sum(not o.success for _, o in outcomes)} failed"
+        )
+        return _check_result(outcomes, suite_path)
+
+    return _check
+
+
+def _check_result(
+    outcomes: "list[tuple[str, GxOutcome]]", suite_path: Path, extra: dict | None = None
+) -> dg.AssetCheckResult:
+    """One check result for the validations of one or more batches (labelled) against a suite."""
+    failed = [{"batch": label, **f} for label, o in outcomes for f in o.failed]
+    skipped = [{"batch": label, **s} for label, o in outcomes for s in o.skipped]
+    docs = next((o.docs_index for _, o in outcomes if o.docs_index), None)
+    metadata: dict = {
+        **(extra or {}),
+        "suite": _shown_path(suite_path),
+        "batches_validated": len(outcomes),
+        "rows_validated": sum(o.statistics["rows"] for _, o in outcomes),
+        "expectations_failed": len(failed),
+        "batches": dg.MetadataValue.json(
+            [
+                {
+                    "batch": label,
+                    "success": o.success,
+                    **{
+                        k: o.statistics.get(k)
+                        for k in ("rows", "evaluated_expectations", "unsuccessful_expectations", "seconds")
+                    },
+                }
+                for label, o in outcomes
+            ]
+        ),
+    }
+    if failed:
+        metadata["failed_expectations"] = dg.MetadataValue.json(failed[:SHOWN_FAILURES])
+        metadata["summary"] = dg.MetadataValue.md(failures_markdown(failed[:SHOWN_FAILURES]))
+        pages = [o.docs_page for _, o in outcomes if not o.success and o.docs_page]
+        if pages:
+            metadata["data_docs_failed_page"] = dg.MetadataValue.url(pages[0])
+    if skipped:
+        metadata["not_judged"] = dg.MetadataValue.json(skipped)
+    if docs:
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+    return dg.AssetCheckResult(
+        passed=not failed,
+        description=_describe(failed, outcomes) if failed else None,
+        metadata=metadata,
+    )
+
+
+def _describe(failed: list[dict], outcomes) -> str:
+    batches = len({f["batch"] for f in failed})
+    head = "; ".join(
+        f"{f['batch']}: {f['expectation']}({f.get('column', '')})"
+        + (f" {f['unexpected_count']} row(s)" if f.get("unexpected_count") else "")
+        + (f", e.g. {', '.join(map(repr, f['sample_values'][:3]))}" if f.get("sample_values") else "")
+        for f in failed[:3]
+    )
+    more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
+    return f"{len(failed)} expectation(s) failed in {batches} of {len(outcomes)} batch(es): {head}{more}"
+
+
+def failures_markdown(failed: list[dict]) -> str:
+    """The failures as a Markdown table for the Dagster UI."""
+    lines = [
+        "| batch | expectation | column | unexpected | sample values | first failing rows |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in failed:
+        count = f.get("unexpected_count")
+        unexpected = (
+            f"{count} ({f.get('unexpected_percent')}%)"
+            if count is not None
+            else str(f.get("observed_value", f.get("error", "")))
+        )
+        rows = "<br>".join(
+            ", ".join(f"{k}={v}" for k, v in row.items()) for row in f.get("sample_rows", [])[:3]
+        )
+        cells = [
+            f.get("batch", ""),
+            f["expectation"] + (f" where {f['condition']}" if f.get("condition") else ""),
+            f.get("column", ""),
+            unexpected,
+            ", ".join(repr(v) for v in f.get("sample_values", [])),
+            rows,
+        ]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _shown_path(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
