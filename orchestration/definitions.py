@@ -13,6 +13,7 @@ from orchestration.assets.ingest import ingest_assets  # noqa: E402
 from orchestration.assets.serving import published_marts  # noqa: E402
 from orchestration.assets.transform import cx360_dbt, dbt_project  # noqa: E402
 from orchestration.progress import progress_logger  # noqa: E402
+from orchestration.quality.gx_checks import raw_batch_checks  # noqa: E402
 from orchestration.resources import WarehouseResource  # noqa: E402
 
 BUILD_JOB = "cx360_build"
@@ -27,6 +28,7 @@ build_job = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*ingest_assets, cx360_dbt, published_marts],
+    asset_checks=raw_batch_checks(),
     jobs=[build_job],
     resources={
         "dbt": DbtCliResource(project_dir=dbt_project),

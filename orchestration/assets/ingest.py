@@ -52,7 +52,7 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = warehouse.settings()
         with connect(settings) as con:
-            result = load_entity(con, settings, entity, context.run_id)
+            result = load_entity(con, settings, entity, context.run.run_id)
             refresh_views(con, settings.raw_dir, [entity])
             unbalanced = _unbalanced_batches(con, entity)
             total_rows = con.execute(f'select count(*) from raw."{entity.raw_table}"').fetchone()[0]

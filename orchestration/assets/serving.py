@@ -37,7 +37,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         )
         con.executemany(
             "insert into ops.publications values (?, ?, ?, ?, ?)",
-            [[context.run_id, now, p.database, p.name, p.rows] for p in published],
+            [[context.run.run_id, now, p.database, p.name, p.rows] for p in published],
         )
     return dg.MaterializeResult(
         metadata={
