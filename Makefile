@@ -28,7 +28,7 @@ test: install ## Run the whole test suite
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+	$(BIN)/sqlfluff lint dbt_project/models
 
 format: install ## Format Python and fix SQL style
 	$(BIN)/ruff format orchestration tests

@@ -13,8 +13,9 @@ from rich.table import Table
 
 from orchestration.settings import ENV_AS_OF, ENV_LANDING, ENV_WAREHOUSE, Settings, parse_as_of
 
-app = typer.Typer(help="cx360: one trusted picture of every customer.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="cx360: one trusted picture of every customer.", no_args_is_help=True, add_completion=False
+)
 # bound to the real stdout: the run's own chatter (dbt's log lines) is redirected to a log file
 console = Console(file=sys.stdout)
 
@@ -30,9 +31,16 @@ def _as_of(value: str | None):
 
 @app.command()
 def run(
-    landing: Annotated[Path | None, typer.Option(help=f"Landing zone to load. [env {ENV_LANDING}; default: the demo]")] = None,
-    warehouse: Annotated[Path | None, typer.Option(help=f"Warehouse folder. [env {ENV_WAREHOUSE}; default: ./warehouse]")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=f"As-of date YYYY-MM-DD. [env {ENV_AS_OF}; default: latest event]")] = None,
+    landing: Annotated[
+        Path | None, typer.Option(help=f"Landing zone to load. [env {ENV_LANDING}; default: the demo]")
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. [env {ENV_WAREHOUSE}; default: ./warehouse]")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help=f"As-of date YYYY-MM-DD. [env {ENV_AS_OF}; default: latest event]"),
+    ] = None,
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
     from orchestration.progress import listen
@@ -43,8 +51,11 @@ def run(
     if not settings.landing_dir.is_dir():
         console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
         raise typer.Exit(2)
-    console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
+    console.print(
+        f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]"
+    )
     with console.status("starting…") as status:
+
         def on_event(event: str, label: str) -> None:
             if event == "STEP_START":
                 status.update(f"running [bold]{label}[/]…")
@@ -57,8 +68,11 @@ def run(
         log_path = settings.warehouse_dir / "logs" / "last_run.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
-                    contextlib.redirect_stderr(log):
+            with (
+                log_path.open("w", encoding="utf-8") as log,
+                contextlib.redirect_stdout(log),
+                contextlib.redirect_stderr(log),
+            ):
                 outcome = run_build(settings)
         finally:
             stop()
@@ -88,8 +102,15 @@ def _print_summary(summary, settings: Settings) -> None:
     for file, reason in summary.rejected:
         console.print(f"[yellow]rejected[/] {file}: {reason}")
     if summary.identity:
-        t = Table("department", "records", "CRM-matched", "prospects", "ambiguous", "no customer",
-                  title="Identity resolution")
+        t = Table(
+            "department",
+            "records",
+            "CRM-matched",
+            "prospects",
+            "ambiguous",
+            "no customer",
+            title="Identity resolution",
+        )
         for row in summary.identity:
             t.add_row(*(str(x) if i == 0 else f"{x:,}" for i, x in enumerate(row)))
         console.print(t)
@@ -98,9 +119,11 @@ def _print_summary(summary, settings: Settings) -> None:
         for db, name, rows in summary.published:
             t.add_row(db, name, f"{rows:,}")
         console.print(t)
-        console.print(f"BI database         {settings.marts_db_path}\n"
-                      f"restricted database {settings.restricted_db_path}\n"
-                      f"Parquet copies      {settings.parquet_dir}/")
+        console.print(
+            f"BI database         {settings.marts_db_path}\n"
+            f"restricted database {settings.restricted_db_path}\n"
+            f"Parquet copies      {settings.parquet_dir}/"
+        )
 
 
 @app.command()
@@ -116,8 +139,9 @@ def generate(
 
     with Progress(console=console) as progress:
         task = progress.add_task(f"generating {customers:,} customers", total=customers)
-        summary = write_landing_zone(out, customers=customers, seed=seed,
-                                     progress=lambda n: progress.advance(task, n))
+        summary = write_landing_zone(
+            out, customers=customers, seed=seed, progress=lambda n: progress.advance(task, n)
+        )
     rows = {k: v for k, v in summary.items() if isinstance(v, int)}
     console.print(f"wrote {sum(rows.values()):,} rows into {out.resolve()}")
 
@@ -132,7 +156,9 @@ def ui(
 
     Settings.from_env().export()
     dagster = shutil.which("dagster") or "dagster"
-    os.execvp(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)])
+    os.execvp(
+        dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    )
 
 
 if __name__ == "__main__":

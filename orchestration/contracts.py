@@ -70,20 +70,42 @@ def _c(name: str, type_: str = "string", **kw) -> Column:
 
 
 CHANNELS_MARKETING = (
-    "email", "paid_search", "paid_social", "display", "organic_social", "referral", "event", "affiliate",
+    "email",
+    "paid_search",
+    "paid_social",
+    "display",
+    "organic_social",
+    "referral",
+    "event",
+    "affiliate",
 )
 MARKETING_EVENT_TYPES = (
-    "impression", "ad_click", "email_sent", "email_open", "email_click", "web_visit", "form_submit",
-    "signup", "unsubscribe",
+    "impression",
+    "ad_click",
+    "email_sent",
+    "email_open",
+    "email_click",
+    "web_visit",
+    "form_submit",
+    "signup",
+    "unsubscribe",
 )
 SURVEY_TOUCHPOINTS = (
-    "website", "purchase", "delivery", "onboarding", "support", "billing", "returns", "relationship",
+    "website",
+    "purchase",
+    "delivery",
+    "onboarding",
+    "support",
+    "billing",
+    "returns",
+    "relationship",
 )
 SURVEY_SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
 ENTITIES: tuple[Entity, ...] = (
     Entity(
-        "crm", "customers",
+        "crm",
+        "customers",
         (
             _c("customer_id", required=True),
             _c("email"),
@@ -96,15 +118,22 @@ ENTITIES: tuple[Entity, ...] = (
             _c("created_at", "timestamp", required=True),
             _c("updated_at", "timestamp", required=True),
         ),
-        key=("customer_id",), version_column="updated_at", required=True,
+        key=("customer_id",),
+        version_column="updated_at",
+        required=True,
     ),
     Entity(
-        "crm", "activities",
+        "crm",
+        "activities",
         (
             _c("activity_id", required=True),
             _c("customer_id", required=True),
-            _c("activity_type", "enum", required=True,
-               enum=("call", "meeting", "email", "visit", "follow_up")),
+            _c(
+                "activity_type",
+                "enum",
+                required=True,
+                enum=("call", "meeting", "email", "visit", "follow_up"),
+            ),
             _c("occurred_at", "timestamp", required=True),
             _c("owner"),
             _c("outcome"),
@@ -112,7 +141,8 @@ ENTITIES: tuple[Entity, ...] = (
         key=("activity_id",),
     ),
     Entity(
-        "marketing", "campaigns",
+        "marketing",
+        "campaigns",
         (
             _c("campaign_id", required=True),
             _c("campaign_name", required=True),
@@ -124,7 +154,8 @@ ENTITIES: tuple[Entity, ...] = (
         key=("campaign_id",),
     ),
     Entity(
-        "marketing", "events",
+        "marketing",
+        "events",
         (
             _c("event_id", required=True),
             _c("event_type", "enum", required=True, enum=MARKETING_EVENT_TYPES),
@@ -140,7 +171,8 @@ ENTITIES: tuple[Entity, ...] = (
         key=("event_id",),
     ),
     Entity(
-        "sales", "customers",
+        "sales",
+        "customers",
         (
             _c("customer_number", required=True),
             _c("email"),
@@ -151,27 +183,37 @@ ENTITIES: tuple[Entity, ...] = (
             _c("created_at", "timestamp", required=True),
             _c("updated_at", "timestamp", required=True),
         ),
-        key=("customer_number",), version_column="updated_at", required=True,
+        key=("customer_number",),
+        version_column="updated_at",
+        required=True,
     ),
     Entity(
-        "sales", "orders",
+        "sales",
+        "orders",
         (
             _c("order_id", required=True),
             _c("customer_number", required=True),
             _c("ordered_at", "timestamp", required=True),
             _c("sales_channel", "enum", required=True, enum=("web", "app", "store", "phone", "partner")),
-            _c("status", "enum", required=True,
-               enum=("placed", "shipped", "delivered", "cancelled", "returned")),
+            _c(
+                "status",
+                "enum",
+                required=True,
+                enum=("placed", "shipped", "delivered", "cancelled", "returned"),
+            ),
             _c("currency", required=True, upper=True),
             _c("order_total", "decimal", required=True, minimum=0),
             _c("promised_delivery_on", "date"),
             _c("delivered_at", "timestamp", not_before="ordered_at"),
             _c("updated_at", "timestamp", required=True),
         ),
-        key=("order_id",), version_column="updated_at", required=True,
+        key=("order_id",),
+        version_column="updated_at",
+        required=True,
     ),
     Entity(
-        "sales", "order_lines",
+        "sales",
+        "order_lines",
         (
             _c("order_id", required=True),
             _c("line_number", "integer", required=True),
@@ -184,7 +226,8 @@ ENTITIES: tuple[Entity, ...] = (
         key=("order_id", "line_number"),
     ),
     Entity(
-        "sales", "fx_rates",
+        "sales",
+        "fx_rates",
         (
             _c("rate_date", "date", required=True),
             _c("currency", required=True, upper=True),
@@ -193,13 +236,18 @@ ENTITIES: tuple[Entity, ...] = (
         key=("rate_date", "currency"),
     ),
     Entity(
-        "support", "tickets",
+        "support",
+        "tickets",
         (
             _c("ticket_id", required=True),
             _c("created_at", "timestamp", required=True),
             _c("channel", "enum", required=True, enum=("email", "phone", "chat", "web_form", "social")),
-            _c("category", "enum", required=True,
-               enum=("delivery", "billing", "product_defect", "returns", "account", "how_to", "other")),
+            _c(
+                "category",
+                "enum",
+                required=True,
+                enum=("delivery", "billing", "product_defect", "returns", "account", "how_to", "other"),
+            ),
             _c("priority", "enum", enum=("low", "normal", "high", "urgent")),
             _c("status", "enum", required=True, enum=("new", "open", "pending", "solved", "closed")),
             _c("requester_email"),
@@ -212,10 +260,13 @@ ENTITIES: tuple[Entity, ...] = (
             _c("reopened_count", "integer", minimum=0),
             _c("updated_at", "timestamp", required=True),
         ),
-        key=("ticket_id",), version_column="updated_at", required=True,
+        key=("ticket_id",),
+        version_column="updated_at",
+        required=True,
     ),
     Entity(
-        "support", "surveys",
+        "support",
+        "surveys",
         (
             _c("response_id", required=True),
             _c("survey_type", "enum", required=True, enum=("nps", "csat", "ces")),
@@ -228,19 +279,29 @@ ENTITIES: tuple[Entity, ...] = (
             _c("order_id"),
             _c("comment"),
         ),
-        key=("response_id",), required=True, score_ranges=SURVEY_SCORE_RANGES,
+        key=("response_id",),
+        required=True,
+        score_ranges=SURVEY_SCORE_RANGES,
     ),
     Entity(
-        "support", "feedback",
+        "support",
+        "feedback",
         (
             _c("feedback_id", required=True),
             _c("created_at", "timestamp", required=True),
-            _c("source", "enum", required=True,
-               enum=("complaint_form", "social_media", "review_site", "email", "call_note", "store")),
+            _c(
+                "source",
+                "enum",
+                required=True,
+                enum=("complaint_form", "social_media", "review_site", "email", "call_note", "store"),
+            ),
             _c("kind", "enum", required=True, enum=("complaint", "compliment", "suggestion", "question")),
             _c("topic"),
-            _c("department", "enum",
-               enum=("marketing", "sales", "product", "customer_service", "logistics", "billing", "it")),
+            _c(
+                "department",
+                "enum",
+                enum=("marketing", "sales", "product", "customer_service", "logistics", "billing", "it"),
+            ),
             _c("author_email"),
             _c("author_handle"),
             _c("crm_customer_id"),
@@ -256,10 +317,10 @@ FILE_FORMATS = ("csv", "jsonl", "parquet")
 
 # Columns ingestion adds to every raw-zone row, for lineage and "latest version wins".
 LINEAGE_COLUMNS = (
-    ("_batch_id", "varchar"),      # the load_batches row the record came from
-    ("_batch_seq", "bigint"),      # load order of batches: ties on updated_at go to the later batch
-    ("_file_name", "varchar"),     # path of the delivered file inside its entity folder
-    ("_row_number", "bigint"),     # 1 = the file's first data row
+    ("_batch_id", "varchar"),  # the load_batches row the record came from
+    ("_batch_seq", "bigint"),  # load order of batches: ties on updated_at go to the later batch
+    ("_file_name", "varchar"),  # path of the delivered file inside its entity folder
+    ("_row_number", "bigint"),  # 1 = the file's first data row
     ("_loaded_at", "timestamp"),
 )
 

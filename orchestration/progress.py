@@ -27,8 +27,13 @@ class _Forward(logging.Handler):
         if event is None or not _listeners:
             return
         name = event.event_type_value
-        if name in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "ASSET_CHECK_EVALUATION",
-                    "ASSET_MATERIALIZATION"):
+        if name in (
+            "STEP_START",
+            "STEP_SUCCESS",
+            "STEP_FAILURE",
+            "ASSET_CHECK_EVALUATION",
+            "ASSET_MATERIALIZATION",
+        ):
             label = event.step_key or ""
             if name == "ASSET_MATERIALIZATION":
                 label = event.asset_key.to_user_string()

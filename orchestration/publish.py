@@ -38,7 +38,9 @@ def _source_relation(con, model: str) -> str:
     ).fetchall()
     if len(rows) != 1:
         found = ", ".join(r[0] for r in rows) or "nowhere"
-        raise RuntimeError(f"cannot publish {model}: expected it in one schema of the warehouse, found {found}")
+        raise RuntimeError(
+            f"cannot publish {model}: expected it in one schema of the warehouse, found {found}"
+        )
     return f"wh.{ident(rows[0][0])}.{ident(model)}"
 
 
@@ -48,8 +50,9 @@ def _columns(con, relation: str, drop_pii: bool) -> str:
     return ", ".join(ident(c) for c in keep)
 
 
-def _write_database(con, target: Path, models: list[str], drop_pii: bool, parquet_dir: Path | None,
-                    stamp: str) -> list[PublishedTable]:
+def _write_database(
+    con, target: Path, models: list[str], drop_pii: bool, parquet_dir: Path | None, stamp: str
+) -> list[PublishedTable]:
     tmp = target.with_name(f".{target.name}.{stamp}.tmp")
     tmp.unlink(missing_ok=True)
     con.execute(f"attach {literal(str(tmp))} as serving")

@@ -16,8 +16,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def settings(self) -> Settings:
         overrides = {
-            k: v for k, v in
-            {"landing_dir": self.landing_dir, "warehouse_dir": self.warehouse_dir, "as_of": self.as_of}.items()
+            k: v
+            for k, v in {
+                "landing_dir": self.landing_dir,
+                "warehouse_dir": self.warehouse_dir,
+                "as_of": self.as_of,
+            }.items()
             if v
         }
         return Settings.from_env(**overrides)

@@ -43,8 +43,10 @@ def _describe_failures(result) -> list[str]:
             if shown not in (None, "", [], {}):
                 evidence.append(f"{key}={str(shown)[:300]}")
         desc = f" — {ev.description}" if ev.description else ""
-        out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} failed{desc}"
-                   + (f" ({'; '.join(evidence)})" if evidence else ""))
+        out.append(
+            f"check {ev.check_name} on {ev.asset_key.to_user_string()} failed{desc}"
+            + (f" ({'; '.join(evidence)})" if evidence else "")
+        )
     for ev in result.all_events:
         if ev.event_type_value == "STEP_FAILURE":
             msg = _root_cause(ev.step_failure_data.error)

@@ -28,16 +28,20 @@ def _relation(con, name: str) -> str | None:
 def summarise(settings: Settings, run_id: str) -> RunSummary:
     con = duckdb.connect(str(settings.duckdb_path), read_only=True)
     try:
-        batches = dict(con.execute(
-            "select status, count(*) from ops.load_batches where run_id = ? group by 1", [run_id]
-        ).fetchall())
+        batches = dict(
+            con.execute(
+                "select status, count(*) from ops.load_batches where run_id = ? group by 1", [run_id]
+            ).fetchall()
+        )
         entities = con.execute(
             "select source || '/' || entity, count(*), sum(rows_loaded), sum(rows_quarantined) "
-            "from ops.load_batches where run_id = ? group by 1 order by 1", [run_id]
+            "from ops.load_batches where run_id = ? group by 1 order by 1",
+            [run_id],
         ).fetchall()
         rejected = con.execute(
             "select source || '/' || entity || '/' || file_name, reason from ops.load_batches "
-            "where run_id = ? and status = 'rejected' order by 1", [run_id]
+            "where run_id = ? and status = 'rejected' order by 1",
+            [run_id],
         ).fetchall()
         identity = []
         assignments = _relation(con, "int_identity__assignments")
@@ -51,8 +55,10 @@ def summarise(settings: Settings, run_id: str) -> RunSummary:
                 from {assignments} group by 1 order by 1
             """).fetchall()
         published = []
-        if con.execute("select count(*) from information_schema.tables where table_schema = 'ops' "
-                       "and table_name = 'publications'").fetchone()[0]:
+        if con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'ops' "
+            "and table_name = 'publications'"
+        ).fetchone()[0]:
             published = con.execute(
                 "select database, table_name, row_count from ops.publications where run_id = ? order by 1, 2",
                 [run_id],

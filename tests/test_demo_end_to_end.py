@@ -57,8 +57,13 @@ def demo(tmp_path_factory):
 def test_run_reports_what_it_loaded_resolved_and_published(demo):
     settings, first = demo
     out = first.stdout
-    for words in ("Batches loaded", "Loaded this run", "Identity resolution", "Published",
-                  str(settings.marts_db_path)):
+    for words in (
+        "Batches loaded",
+        "Loaded this run",
+        "Identity resolution",
+        "Published",
+        str(settings.marts_db_path),
+    ):
         assert words in out, out
     assert settings.marts_db_path.exists() and settings.restricted_db_path.exists()
     assert (settings.parquet_dir / "fct_customer_journey.parquet").exists()
@@ -66,18 +71,25 @@ def test_run_reports_what_it_loaded_resolved_and_published(demo):
 
 def test_every_delivered_row_is_loaded_or_quarantined(demo):
     settings, _ = demo
-    batches = query(settings.duckdb_path, "select source, entity, file_name, status, rows_read, rows_loaded, "
-                                          "rows_quarantined from ops.load_batches")
+    batches = query(
+        settings.duckdb_path,
+        "select source, entity, file_name, status, rows_read, rows_loaded, "
+        "rows_quarantined from ops.load_batches",
+    )
     files = sorted(p for p in DEMO_LANDING_DIR.rglob("*") if p.is_file())
     assert len(batches) == len(files)
     for source, entity, file_name, status, read, loaded, quarantined in batches:
         assert read == loaded + quarantined
         if status != "duplicate":
             assert read == delivered_rows(DEMO_LANDING_DIR / source / entity / file_name), file_name
-    quarantined_rows = query(settings.duckdb_path, "select count(*) from ops.quarantine where row_number is not null")
+    quarantined_rows = query(
+        settings.duckdb_path, "select count(*) from ops.quarantine where row_number is not null"
+    )
     assert quarantined_rows[0][0] == sum(b[6] for b in batches if b[3] == "loaded") > 0
-    raw_total = sum(query(settings.duckdb_path, f'select count(*) from raw."{s}__{e}"')[0][0]
-                    for s, e in {(b[0], b[1]) for b in batches})
+    raw_total = sum(
+        query(settings.duckdb_path, f'select count(*) from raw."{s}__{e}"')[0][0]
+        for s, e in {(b[0], b[1]) for b in batches}
+    )
     assert raw_total == sum(b[5] for b in batches)
 
 
@@ -85,8 +97,9 @@ def test_the_bi_database_holds_no_personal_data(demo):
     settings, _ = demo
     con = duckdb.connect(str(settings.marts_db_path), read_only=True)
     try:
-        columns = con.execute("select table_name, column_name from information_schema.columns "
-                              "where data_type = 'VARCHAR'").fetchall()
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+        ).fetchall()
         assert not [c for _, c in columns if c.startswith("pii_") or "email" in c or "phone" in c]
         texts = set()
         for table, column in columns:
@@ -94,8 +107,10 @@ def test_the_bi_database_holds_no_personal_data(demo):
     finally:
         con.close()
     personal = set()
-    for src, cols in {"crm/customers": ("email", "phone", "first_name", "last_name"),
-                      "sales/customers": ("email", "phone", "full_name")}.items():
+    for src, cols in {
+        "crm/customers": ("email", "phone", "first_name", "last_name"),
+        "sales/customers": ("email", "phone", "full_name"),
+    }.items():
         for path in (DEMO_LANDING_DIR / src).glob("*.csv"):
             with path.open(encoding="utf-8-sig", newline="") as fh:
                 for row in csv.DictReader(fh):
@@ -107,11 +122,20 @@ def test_the_bi_database_holds_no_personal_data(demo):
 
 def test_a_second_run_loads_nothing_and_publishes_identical_tables_to_an_open_reader(demo):
     settings, _ = demo
-    before_bi, before_restricted = table_digest(settings.marts_db_path), table_digest(settings.restricted_db_path)
+    before_bi, before_restricted = (
+        table_digest(settings.marts_db_path),
+        table_digest(settings.restricted_db_path),
+    )
     reader = duckdb.connect(str(settings.marts_db_path), read_only=True)  # a BI tool holding the file open
     old_rows = reader.execute("select count(*) from fct_customer_journey").fetchone()
-    second = cx360("run", "--landing", str(DEMO_LANDING_DIR), "--warehouse", str(settings.warehouse_dir),
-                   cwd=settings.warehouse_dir.parent)
+    second = cx360(
+        "run",
+        "--landing",
+        str(DEMO_LANDING_DIR),
+        "--warehouse",
+        str(settings.warehouse_dir),
+        cwd=settings.warehouse_dir.parent,
+    )
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Batches loaded 0, duplicate 0, rejected 0" in second.stdout
     assert reader.execute("select count(*) from fct_customer_journey").fetchone() == old_rows
@@ -124,5 +148,7 @@ def test_a_second_run_loads_nothing_and_publishes_identical_tables_to_an_open_re
 
 def test_summary_counts_match_the_warehouse(demo):
     settings, first = demo
-    loaded = query(settings.duckdb_path, "select count(*) from ops.load_batches where status = 'loaded'")[0][0]
+    loaded = query(settings.duckdb_path, "select count(*) from ops.load_batches where status = 'loaded'")[0][
+        0
+    ]
     assert f"Batches loaded {loaded}," in first.stdout

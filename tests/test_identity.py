@@ -72,22 +72,32 @@ def key(text: str) -> str:
 @pytest.fixture(scope="module")
 def resolved(tmp_path_factory):
     root = tmp_path_factory.mktemp("identity")
-    landing = write_landing(root / "landing", {
-        "crm/customers/c.csv": CRM, "crm/activities/a.csv": ACTIVITIES,
-        "sales/customers/c.csv": SALES_CUSTOMERS, "sales/orders/o.csv": ORDERS,
-        "marketing/events/e.csv": EVENTS, "support/tickets/t.csv": TICKETS,
-        "support/surveys/s.csv": SURVEYS, "support/feedback/f.csv": FEEDBACK,
-    })
+    landing = write_landing(
+        root / "landing",
+        {
+            "crm/customers/c.csv": CRM,
+            "crm/activities/a.csv": ACTIVITIES,
+            "sales/customers/c.csv": SALES_CUSTOMERS,
+            "sales/orders/o.csv": ORDERS,
+            "marketing/events/e.csv": EVENTS,
+            "support/tickets/t.csv": TICKETS,
+            "support/surveys/s.csv": SURVEYS,
+            "support/feedback/f.csv": FEEDBACK,
+        },
+    )
     settings, outcome = build(landing, root / "warehouse")
     assert outcome.success, outcome.failures
     return settings
 
 
 def assignments(settings):
-    rows = query(settings.duckdb_path, """
+    rows = query(
+        settings.duckdb_path,
+        """
         select source_entity, source_id, crm_customer_id, match_rule, prospect_kind, prospect_key, customer_key
         from intermediate.int_identity__assignments
-    """)
+    """,
+    )
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
@@ -146,8 +156,18 @@ def test_crm_duplicates_are_listed_never_merged(resolved):
     pairs = query(resolved.duckdb_path, "select * from intermediate.crm_duplicate_candidates")
     flat = [set(map(str, r)) for r in pairs]
     assert any({"C3", "C4"} <= r for r in flat)
-    assert len({c for (c,) in query(resolved.duckdb_path, "select customer_key from marts.dim_customer "
-                                                          "where crm_customer_id in ('C3', 'C4')")}) == 2
+    assert (
+        len(
+            {
+                c
+                for (c,) in query(
+                    resolved.duckdb_path,
+                    "select customer_key from marts.dim_customer where crm_customer_id in ('C3', 'C4')",
+                )
+            }
+        )
+        == 2
+    )
 
 
 def test_ambiguity_and_unknown_ids_are_reported_for_every_record(resolved):
@@ -159,13 +179,23 @@ def test_ambiguity_and_unknown_ids_are_reported_for_every_record(resolved):
 
 
 def test_phone_keys_are_e164(resolved):
-    rows = dict(query(resolved.duckdb_path, "select source_id, phone_key from intermediate.int_identity__assignments "
-                                            "where source_entity = 'customers' and source_system = 'crm'"))
+    rows = dict(
+        query(
+            resolved.duckdb_path,
+            "select source_id, phone_key from intermediate.int_identity__assignments "
+            "where source_entity = 'customers' and source_system = 'crm'",
+        )
+    )
     assert (rows["C1"], rows["C2"], rows["C3"], rows["C6"]) == (
-        "+48601234567", "+48601234568", "+40721234567", "+49301234567")
+        "+48601234567",
+        "+48601234568",
+        "+40721234567",
+        "+49301234567",
+    )
 
 
 def test_names_with_diacritics_round_trip_to_the_restricted_database(resolved):
     names = query(resolved.restricted_db_path, "select * from dim_customer where crm_customer_id = 'C3'")
     assert any("Ștefan" in str(v) and "Rădulescu" in str(v) for v in names[0]) or any(
-        "Rădulescu" in str(v) for v in names[0])
+        "Rădulescu" in str(v) for v in names[0]
+    )

@@ -16,7 +16,9 @@ from orchestration.rawzone import refresh_views
 from orchestration.warehouse import connect
 from tests.conftest import write_landing
 
-CUSTOMERS_HEADER = "customer_id,email,phone,first_name,last_name,country,segment,marketing_consent,created_at,updated_at\n"
+CUSTOMERS_HEADER = (
+    "customer_id,email,phone,first_name,last_name,country,segment,marketing_consent,created_at,updated_at\n"
+)
 SURVEYS_HEADER = "response_id,survey_type,score,responded_at,touchpoint\n"
 
 
@@ -48,16 +50,24 @@ def surveys(rows: int, bad: dict[int, str] | None = None) -> str:
 
 
 def test_csv_is_typed_with_case_insensitive_headers_bom_quotes_and_utc(settings, landing):
-    write_landing(landing, {"crm/customers/2026-03-01.csv": "\ufeff" + (
-        " Customer_ID ,EMAIL,Phone,First_Name,last_name,country,SEGMENT,marketing_consent,created_at,updated_at,loyalty_card\n"
-        'C1, Anna@Example.com ,+48 601 234 567,"Łukasz, ""Łuki""",Wójcik,pl, Consumer ,YES,'
-        "2026-03-01T16:05:00+02:00,2026-03-01 14:05:00,X1\n"
-        'C2,,,"Ștefan\nRădulescu",Groß,RO,smb,f,2026-03-01,2026-03-02T00:00:00Z,\n'
-    )})
+    write_landing(
+        landing,
+        {
+            "crm/customers/2026-03-01.csv": "\ufeff"
+            + (
+                " Customer_ID ,EMAIL,Phone,First_Name,last_name,country,SEGMENT,marketing_consent,created_at,updated_at,loyalty_card\n"
+                'C1, Anna@Example.com ,+48 601 234 567,"Łukasz, ""Łuki""",Wójcik,pl, Consumer ,YES,'
+                "2026-03-01T16:05:00+02:00,2026-03-01 14:05:00,X1\n"
+                'C2,,,"Ștefan\nRădulescu",Groß,RO,smb,f,2026-03-01,2026-03-02T00:00:00Z,\n'
+            )
+        },
+    )
     result, raw, quarantine, batches = load(settings, "crm/customers")
     assert quarantine == []
-    assert [(r["customer_id"], r["email"], r["first_name"], r["country"], r["segment"], r["marketing_consent"])
-            for r in raw] == [
+    assert [
+        (r["customer_id"], r["email"], r["first_name"], r["country"], r["segment"], r["marketing_consent"])
+        for r in raw
+    ] == [
         ("C1", " Anna@Example.com ", 'Łukasz, "Łuki"', "PL", "consumer", True),
         ("C2", None, "Ștefan\nRădulescu", "RO", "smb", False),
     ]
@@ -69,7 +79,9 @@ def test_csv_is_typed_with_case_insensitive_headers_bom_quotes_and_utc(settings,
 
 
 def test_row_errors_go_to_quarantine_with_file_row_column_and_value(settings, landing):
-    rows = [f"O{i},N{i},2026-03-01T10:00:00Z,web,placed,PLN,10.50,,,2026-03-01T10:00:00Z" for i in range(1, 101)]
+    rows = [
+        f"O{i},N{i},2026-03-01T10:00:00Z,web,placed,PLN,10.50,,,2026-03-01T10:00:00Z" for i in range(1, 101)
+    ]
     rows[9] = "O10,N10,2026-03-01T10:00:00Z,web,placed,PLN,-5,,,2026-03-01T10:00:00Z"  # negative amount
     rows[19] = "O20,N20,2026-13-45,web,placed,PLN,5,,,2026-03-01T10:00:00Z"  # bad timestamp
     rows[29] = "O30,N30,2026-03-01T10:00:00Z,WEB,Placed,pln,5,,2026-02-01T00:00:00Z,2026-03-01T10:00:00Z"
@@ -90,18 +102,28 @@ def test_row_errors_go_to_quarantine_with_file_row_column_and_value(settings, la
     messages = {q[1]: q[4] for q in quarantine}
     assert messages[10] == "orders.csv row 10: column order_total: '-5' must be at least 0"
     assert messages[20] == "orders.csv row 20: column ordered_at: '2026-13-45' is not an ISO-8601 timestamp"
-    assert messages[50] == ("orders.csv row 50: column sales_channel: 'fax' is not one of: "
-                            "web, app, store, phone, partner")
+    assert messages[50] == (
+        "orders.csv row 50: column sales_channel: 'fax' is not one of: web, app, store, phone, partner"
+    )
     assert json.loads(quarantine[0][5])["order_total"] == "-5"  # the delivered row, as delivered
     assert len(raw) == 95 and {r["order_id"] for r in raw}.isdisjoint({"O10", "O20", "O30", "O50"})
 
 
 def test_survey_score_range_depends_on_survey_type(settings, landing):
-    body = surveys(60, {1: "R1,NPS,11,2026-03-01T10:00:00Z,delivery", 2: "R2,csat,5,2026-03-01T10:00:00Z, Support ",
-                        3: "R3,ces,0,2026-03-01T10:00:00Z,support"})
+    body = surveys(
+        60,
+        {
+            1: "R1,NPS,11,2026-03-01T10:00:00Z,delivery",
+            2: "R2,csat,5,2026-03-01T10:00:00Z, Support ",
+            3: "R3,ces,0,2026-03-01T10:00:00Z,support",
+        },
+    )
     write_landing(landing, {"support/surveys/s.csv": body})
     _, raw, quarantine, _ = load(settings, "support/surveys")
-    assert [(q[1], q[2], q[3]) for q in quarantine] == [(1, "out_of_range", "score"), (3, "out_of_range", "score")]
+    assert [(q[1], q[2], q[3]) for q in quarantine] == [
+        (1, "out_of_range", "score"),
+        (3, "out_of_range", "score"),
+    ]
     assert "'11' is outside 0-10 for nps surveys" in quarantine[0][4]
     r2 = next(r for r in raw if r["response_id"] == "R2")
     assert (r2["survey_type"], r2["score"], r2["touchpoint"]) == ("csat", 5, "support")
@@ -123,14 +145,26 @@ def test_more_than_five_percent_errors_rejects_the_batch_and_keeps_the_file(sett
     [
         (b"", "empty_file", "s.csv: the file is empty (0 bytes)"),
         (SURVEYS_HEADER.encode(), "no_data_rows", "s.csv: the file holds a header but no data rows"),
-        (b"response_id,score,responded_at,touchpoint\nR1,5,2026-03-01,website\n", "missing_required_column",
-         "s.csv: required column 'survey_type' is missing (columns found: response_id, score, responded_at, touchpoint)"),
-        ((SURVEYS_HEADER + 'R1,nps,5,2026-03-01,"website\nR2,nps,5,2026-03-01,website\n').encode(),
-         "malformed_file", "s.csv at line 2: a quoted value is never closed"),
-        ((SURVEYS_HEADER + "R1,nps,5,2026-03-01,Gro\xdf\n").encode("latin-1"), "not_utf8",
-         "s.csv at line 2: the file is not UTF-8 encoded"),
-        (gzip.compress(surveys(3).encode(), mtime=0), "compressed_file",
-         "s.csv: the file is gzip-compressed but named .csv; deliver it uncompressed"),
+        (
+            b"response_id,score,responded_at,touchpoint\nR1,5,2026-03-01,website\n",
+            "missing_required_column",
+            "s.csv: required column 'survey_type' is missing (columns found: response_id, score, responded_at, touchpoint)",
+        ),
+        (
+            (SURVEYS_HEADER + 'R1,nps,5,2026-03-01,"website\nR2,nps,5,2026-03-01,website\n').encode(),
+            "malformed_file",
+            "s.csv at line 2: a quoted value is never closed",
+        ),
+        (
+            (SURVEYS_HEADER + "R1,nps,5,2026-03-01,Gro\xdf\n").encode("latin-1"),
+            "not_utf8",
+            "s.csv at line 2: the file is not UTF-8 encoded",
+        ),
+        (
+            gzip.compress(surveys(3).encode(), mtime=0),
+            "compressed_file",
+            "s.csv: the file is gzip-compressed but named .csv; deliver it uncompressed",
+        ),
     ],
 )
 def test_batch_errors_reject_with_one_clear_reason(settings, landing, content, code, words):
@@ -154,35 +188,64 @@ def test_same_bytes_twice_load_once_and_a_rerun_loads_nothing(settings, landing)
 
 
 def test_a_later_batch_keeps_both_versions_in_the_append_only_raw_zone(settings, landing):
-    write_landing(landing, {
-        "crm/customers/1.csv": CUSTOMERS_HEADER + "C1,a@x.com,,,,PL,smb,,2026-01-01,2026-01-01\n",
-        "crm/customers/2.csv": CUSTOMERS_HEADER + "C1,a@x.com,,,,PL,enterprise,,2026-01-01,2026-02-01\n",
-    })
+    write_landing(
+        landing,
+        {
+            "crm/customers/1.csv": CUSTOMERS_HEADER + "C1,a@x.com,,,,PL,smb,,2026-01-01,2026-01-01\n",
+            "crm/customers/2.csv": CUSTOMERS_HEADER + "C1,a@x.com,,,,PL,enterprise,,2026-01-01,2026-02-01\n",
+        },
+    )
     _, raw, _, _ = load(settings, "crm/customers")
     assert [(r["segment"], r["_batch_seq"]) for r in raw] == [("smb", 1), ("enterprise", 2)]
 
 
 def test_jsonl_and_parquet_are_read_like_csv(settings, landing):
     lines = [
-        {"Response_ID": "R1", "survey_type": "nps", "score": 9, "responded_at": "2026-03-01T10:00:00Z",
-         "touchpoint": "delivery", "comment": "Świetnie 👍"},
-        {"response_id": "R2", "survey_type": "csat", "score": "2", "responded_at": "2026-03-01 10:00:00",
-         "touchpoint": "support", "extra": {"nested": True}},
-    ] + [{"response_id": f"R{i}", "survey_type": "nps", "score": 7, "responded_at": "2026-03-01",
-          "touchpoint": "website"} for i in range(3, 30)]
+        {
+            "Response_ID": "R1",
+            "survey_type": "nps",
+            "score": 9,
+            "responded_at": "2026-03-01T10:00:00Z",
+            "touchpoint": "delivery",
+            "comment": "Świetnie 👍",
+        },
+        {
+            "response_id": "R2",
+            "survey_type": "csat",
+            "score": "2",
+            "responded_at": "2026-03-01 10:00:00",
+            "touchpoint": "support",
+            "extra": {"nested": True},
+        },
+    ] + [
+        {
+            "response_id": f"R{i}",
+            "survey_type": "nps",
+            "score": 7,
+            "responded_at": "2026-03-01",
+            "touchpoint": "website",
+        }
+        for i in range(3, 30)
+    ]
     table = pa.table({"RATE_DATE": ["2026-03-01"], "currency": ["pln"], "rate_to_reporting": [0.2331]})
     buf = io.BytesIO()
     pq.write_table(table, buf)
-    write_landing(landing, {
-        "support/surveys/s.jsonl": "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n[1]\n",
-        "sales/fx_rates/rates.parquet": buf.getvalue(),
-    })
+    write_landing(
+        landing,
+        {
+            "support/surveys/s.jsonl": "\n".join(json.dumps(x, ensure_ascii=False) for x in lines)
+            + "\n[1]\n",
+            "sales/fx_rates/rates.parquet": buf.getvalue(),
+        },
+    )
     _, raw, quarantine, batches = load(settings, "support/surveys")
     assert (raw[0]["response_id"], raw[0]["score"], raw[0]["comment"]) == ("R1", 9, "Świetnie 👍")
     assert [(q[1], q[2]) for q in quarantine] == [(30, "not_an_object")]
     assert batches[0][6] == ["extra"]
     _, raw, _, _ = load(settings, "sales/fx_rates")
-    assert [(str(r["rate_date"]), r["currency"], r["rate_to_reporting"]) for r in raw] == [("2026-03-01", "PLN", 0.2331)]
+    assert [(str(r["rate_date"]), r["currency"], r["rate_to_reporting"]) for r in raw] == [
+        ("2026-03-01", "PLN", 0.2331)
+    ]
 
 
 def test_a_link_out_of_the_landing_zone_is_refused(settings, landing, tmp_path):
@@ -200,10 +263,13 @@ def test_a_link_out_of_the_landing_zone_is_refused(settings, landing, tmp_path):
 
 def test_injection_strings_are_just_data(settings, landing):
     name = "Robert'); DROP TABLE customers;--"
-    write_landing(landing, {
-        "crm/customers/x'); drop table ops.load_batches;--.csv":
-            CUSTOMERS_HEADER + f'C1,,,"{name}",x,PL,smb,,2026-01-01,2026-01-01\n',
-    })
+    write_landing(
+        landing,
+        {
+            "crm/customers/x'); drop table ops.load_batches;--.csv": CUSTOMERS_HEADER
+            + f'C1,,,"{name}",x,PL,smb,,2026-01-01,2026-01-01\n',
+        },
+    )
     _, raw, _, batches = load(settings, "crm/customers")
     assert raw[0]["first_name"] == name
     assert batches[0][:2] == ("x'); drop table ops.load_batches;--.csv", "loaded")
@@ -211,7 +277,11 @@ def test_injection_strings_are_just_data(settings, landing):
 
 def test_a_ten_megabyte_field_is_loaded(settings, landing):
     big = "x" * (10 * 1024 * 1024)
-    write_landing(landing, {"support/feedback/f.csv":
-                            f"feedback_id,created_at,source,kind,text\nF1,2026-03-01,email,complaint,{big}\n"})
+    write_landing(
+        landing,
+        {
+            "support/feedback/f.csv": f"feedback_id,created_at,source,kind,text\nF1,2026-03-01,email,complaint,{big}\n"
+        },
+    )
     _, raw, _, batches = load(settings, "support/feedback")
     assert batches[0][1] == "loaded" and len(raw[0]["text"]) == len(big)

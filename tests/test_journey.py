@@ -11,8 +11,7 @@ from tests.pipeline import build
 
 LANDING = {
     "crm/customers/c.csv": (
-        "customer_id,email,country,created_at,updated_at\n"
-        "C1,anna@example.com,PL,2025-12-01,2025-12-01\n"
+        "customer_id,email,country,created_at,updated_at\nC1,anna@example.com,PL,2025-12-01,2025-12-01\n"
     ),
     "marketing/events/e.csv": (
         "event_id,event_type,occurred_at,crm_customer_id\n"
@@ -67,11 +66,14 @@ def journey(tmp_path_factory):
     root = tmp_path_factory.mktemp("journey")
     settings, outcome = build(write_landing(root / "landing", LANDING), root / "warehouse")
     assert outcome.success, outcome.failures
-    return query(settings.marts_db_path, """
+    return query(
+        settings.marts_db_path,
+        """
         select source_id, touchpoint, journey_stage, is_first_of_stage, minutes_since_previous, event_seq,
             experience_score, is_friction, revenue, department, journey_event_key, customer_key
         from fct_customer_journey order by event_seq
-    """)
+    """,
+    )
 
 
 def test_events_are_sequenced_and_staged(journey):

@@ -5,7 +5,6 @@ that did not add up: every row read is loaded or quarantined, and no batch of a 
 was rejected in this run (quality.md; `rejected_required_batch_blocks` makes it a warning).
 """
 
-
 import dagster as dg
 
 from orchestration.contracts import ENTITIES, Entity
@@ -43,10 +42,18 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
             f"zone (<warehouse>/raw/{entity.qualified}/) and exposed to dbt as raw.{entity.raw_table}."
         ),
         check_specs=[
-            dg.AssetCheckSpec(ROWS_ACCOUNTED, asset=key, blocking=True,
-                              description="For every batch: rows read = rows loaded + rows quarantined."),
-            dg.AssetCheckSpec(NO_REJECTED, asset=key, blocking=True,
-                              description="No batch of this entity was rejected in this run."),
+            dg.AssetCheckSpec(
+                ROWS_ACCOUNTED,
+                asset=key,
+                blocking=True,
+                description="For every batch: rows read = rows loaded + rows quarantined.",
+            ),
+            dg.AssetCheckSpec(
+                NO_REJECTED,
+                asset=key,
+                blocking=True,
+                description="No batch of this entity was rejected in this run.",
+            ),
         ],
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -58,8 +65,10 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
             total_rows = con.execute(f'select count(*) from raw."{entity.raw_table}"').fetchone()[0]
         for b in result.batches:
             log = context.log.warning if b.status == "rejected" else context.log.info
-            log(f"{entity.qualified}/{b.file_name}: {b.status}, {b.rows_loaded} loaded, "
-                f"{b.rows_quarantined} quarantined" + (f" ({b.reason})" if b.reason else ""))
+            log(
+                f"{entity.qualified}/{b.file_name}: {b.status}, {b.rows_loaded} loaded, "
+                f"{b.rows_quarantined} quarantined" + (f" ({b.reason})" if b.reason else "")
+            )
         rejected = [b for b in result.batches if b.status == "rejected"]
         blocks = entity.required and settings.rejected_required_batch_blocks
         yield dg.MaterializeResult(

@@ -1,6 +1,5 @@
 """The publish step: runs only after every model was built and every blocking check passed."""
 
-
 import datetime as dt
 
 import dagster as dg

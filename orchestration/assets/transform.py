@@ -5,7 +5,6 @@ models; the build then fails and the publish step never runs, which is the audit
 write-audit-publish.
 """
 
-
 import json
 from collections.abc import Mapping
 from typing import Any

@@ -59,7 +59,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def load_entity(con: duckdb.DuckDBPyConnection, settings: Settings, entity: Entity, run_id: str) -> EntityLoad:
+def load_entity(
+    con: duckdb.DuckDBPyConnection, settings: Settings, entity: Entity, run_id: str
+) -> EntityLoad:
     ledger.ensure(con)
     result = EntityLoad(entity)
     for f in entity_files(settings.landing_dir, entity):
@@ -71,14 +73,28 @@ def load_entity(con: duckdb.DuckDBPyConnection, settings: Settings, entity: Enti
 
 def _load_file(con, settings: Settings, f: DeliveredFile, run_id: str) -> BatchOutcome | None:
     e = f.entity
-    base = {"run_id": run_id, "source": e.source, "entity": e.name, "file_name": f.file_name,
-            "file_format": f.file_format}
+    base = {
+        "run_id": run_id,
+        "source": e.source,
+        "entity": e.name,
+        "file_name": f.file_name,
+        "file_format": f.file_format,
+    }
     if not is_inside(settings.landing_dir, f.path):
         if _recorded_without_hash(con, e, f.file_name):
             return None
         reason = f"{f.file_name}: refused, it links outside the landing zone {settings.landing_dir}"
-        ledger.record(con, **base, rows_read=0, rows_loaded=0, rows_quarantined=0, status="rejected",
-                      reason=reason, loaded_at=_now(), batch_seq=ledger.next_batch_seq(con))
+        ledger.record(
+            con,
+            **base,
+            rows_read=0,
+            rows_loaded=0,
+            rows_quarantined=0,
+            status="rejected",
+            reason=reason,
+            loaded_at=_now(),
+            batch_seq=ledger.next_batch_seq(con),
+        )
         _quarantine_batch(con, None, e, f.file_name, "outside_landing_zone", reason)
         return BatchOutcome(f.file_name, "rejected", reason=reason, reason_code="outside_landing_zone")
 
@@ -89,8 +105,16 @@ def _load_file(con, settings: Settings, f: DeliveredFile, run_id: str) -> BatchO
     base |= {"content_sha256": sha, "size_bytes": size, "batch_seq": ledger.next_batch_seq(con)}
     if first_name is not None:
         reason = f"{f.file_name}: the same bytes were delivered before as {first_name}; nothing loaded"
-        ledger.record(con, **base, rows_read=0, rows_loaded=0, rows_quarantined=0, status="duplicate",
-                      reason=reason, loaded_at=_now())
+        ledger.record(
+            con,
+            **base,
+            rows_read=0,
+            rows_loaded=0,
+            rows_quarantined=0,
+            status="duplicate",
+            reason=reason,
+            loaded_at=_now(),
+        )
         return BatchOutcome(f.file_name, "duplicate", reason=reason)
 
     batch_id = f"{base['batch_seq']:08d}-{sha[:16]}"
@@ -112,7 +136,8 @@ def _read(con, f: DeliveredFile, size: int):
     if packed:
         raise BatchRejected(
             "compressed_file",
-            f"{f.file_name}: the file is {packed}-compressed but named .{f.file_format}; deliver it uncompressed",
+            f"{f.file_name}: the file is {packed}-compressed but named .{f.file_format}; "
+            "deliver it uncompressed",
         )
     read = READERS[f.file_format](con, f.entity, f)
     if read.rows_read == 0:
@@ -120,7 +145,9 @@ def _read(con, f: DeliveredFile, size: int):
     return read
 
 
-def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read) -> BatchOutcome:
+def _validate_and_store(
+    con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read
+) -> BatchOutcome:
     e = f.entity
     con.execute("drop table if exists batch_checked")
     con.execute(f"create temp table batch_checked as {checked_sql(e)}")
@@ -150,23 +177,38 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
     con.execute("begin transaction")
     try:
         _quarantine_rows(con, batch_id, f)
-        ledger.record(con, **base, batch_id=batch_id, rows_read=read.rows_read,
-                      rows_loaded=read.rows_read - n_errors, rows_quarantined=n_errors, status="loaded",
-                      reason=f"{n_errors} row(s) quarantined" if n_errors else None,
-                      extra_columns=read.extra_columns, loaded_at=loaded_at)
+        ledger.record(
+            con,
+            **base,
+            batch_id=batch_id,
+            rows_read=read.rows_read,
+            rows_loaded=read.rows_read - n_errors,
+            rows_quarantined=n_errors,
+            status="loaded",
+            reason=f"{n_errors} row(s) quarantined" if n_errors else None,
+            extra_columns=read.extra_columns,
+            loaded_at=loaded_at,
+        )
         os.replace(tmp, final)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         tmp.unlink(missing_ok=True)
         raise
-    return BatchOutcome(f.file_name, "loaded", read.rows_read, read.rows_read - n_errors, n_errors,
-                        extra_columns=read.extra_columns)
+    return BatchOutcome(
+        f.file_name,
+        "loaded",
+        read.rows_read,
+        read.rows_read - n_errors,
+        n_errors,
+        extra_columns=read.extra_columns,
+    )
 
 
 def _first_error(con) -> str:
     row = con.execute(
-        "select _row_number, _errors[1] from batch_checked where len(_errors) > 0 order by _row_number limit 1"
+        "select _row_number, _errors[1] from batch_checked where len(_errors) > 0 "
+        "order by _row_number limit 1"
     ).fetchone()
     code, column, message = row[1].split("|", 2)
     return f"row {row[0]}, column {column}: {message}"
@@ -181,7 +223,8 @@ def _quarantine_rows(con, batch_id: str, f: DeliveredFile) -> None:
             split_part(_errors[1], '|', 1),
             nullif(split_part(_errors[1], '|', 2), ''),
             ? || ' row ' || _row_number || ': ' || array_to_string(
-                list_transform(_errors, lambda x: case when split_part(x, '|', 2) = '' then split_part(x, '|', 3)
+                list_transform(_errors, lambda x: case
+                    when split_part(x, '|', 2) = '' then split_part(x, '|', 3)
                     else 'column ' || split_part(x, '|', 2) || ': ' || split_part(x, '|', 3) end), '; '),
             _raw_record, now()::timestamp
         from batch_checked where len(_errors) > 0
@@ -197,19 +240,33 @@ def _quarantine_batch(con, batch_id, e: Entity, file_name: str, code: str, messa
     )
 
 
-def _reject(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, r: BatchRejected) -> BatchOutcome:
+def _reject(
+    con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, r: BatchRejected
+) -> BatchOutcome:
     keep = settings.rejected_dir / f.entity.source / f.entity.name / f"{batch_id}__{Path(f.file_name).name}"
     keep.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(f.path, keep)
-    ledger.record(con, **base, batch_id=batch_id, rows_read=r.rows_read, rows_loaded=0,
-                  rows_quarantined=r.rows_read, status="rejected", reason=r.message, loaded_at=_now())
+    ledger.record(
+        con,
+        **base,
+        batch_id=batch_id,
+        rows_read=r.rows_read,
+        rows_loaded=0,
+        rows_quarantined=r.rows_read,
+        status="rejected",
+        reason=r.message,
+        loaded_at=_now(),
+    )
     _quarantine_batch(con, batch_id, f.entity, f.file_name, r.reason_code, r.message, r.column)
     return BatchOutcome(f.file_name, "rejected", r.rows_read, 0, r.rows_read, r.message, r.reason_code)
 
 
 def _recorded_without_hash(con, e: Entity, file_name: str) -> bool:
-    return con.execute(
-        "select count(*) from ops.load_batches where source = ? and entity = ? and file_name = ? "
-        "and content_sha256 is null",
-        [e.source, e.name, file_name],
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "select count(*) from ops.load_batches where source = ? and entity = ? and file_name = ? "
+            "and content_sha256 is null",
+            [e.source, e.name, file_name],
+        ).fetchone()[0]
+        > 0
+    )

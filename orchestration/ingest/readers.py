@@ -32,7 +32,7 @@ def _normalise(name: str) -> str:
 
 
 def _column_map(entity: Entity, file_name: str, headers: list[str]) -> tuple[dict[str, str], list[str]]:
-    """Contract column -> header found in the file; and the extra headers. Rejects what breaks the contract."""
+    """Contract column -> header found in the file, and the extra headers; rejects a broken contract."""
     by_name: dict[str, str] = {}
     for h in headers:
         key = _normalise(h)
@@ -71,7 +71,9 @@ def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
     except UnicodeDecodeError:
         raise BatchRejected("not_utf8", f"{f.file_name} at line 1: the file is not UTF-8 encoded") from None
     except csv.Error as e:
-        raise BatchRejected("malformed_file", f"{f.file_name} at line 1: the header cannot be read ({e})") from None
+        raise BatchRejected(
+            "malformed_file", f"{f.file_name} at line 1: the header cannot be read ({e})"
+        ) from None
     if not any(h.strip() for h in headers):
         raise BatchRejected("no_header", f"{f.file_name}: the first line holds no column names")
     mapping, extras = _column_map(entity, f.file_name, headers)
@@ -86,7 +88,9 @@ def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
     )
     try:
         _materialise(
-            con, entity, scan,
+            con,
+            entity,
+            scan,
             lambda name: ident(positional[mapping[name]]) if name in mapping else "cast(null as varchar)",
         )
     except duckdb.Error as e:
@@ -100,12 +104,14 @@ def read_jsonl(con, entity: Entity, f: DeliveredFile) -> ReadResult:
         con.execute("drop table if exists batch_json")
         con.execute(
             "create temp table batch_json as select row_number() over () as _row_number, json "
-            f"from read_json_objects({path}, format = 'newline_delimited', maximum_object_size = {MAX_LINE_BYTES})"
+            f"from read_json_objects({path}, format = 'newline_delimited', "
+            f"maximum_object_size = {MAX_LINE_BYTES})"
         )
         keys = [
             r[0]
             for r in con.execute(
-                "select distinct unnest(json_keys(json)) from batch_json where json_type(json) = 'OBJECT' order by 1"
+                "select distinct unnest(json_keys(json)) from batch_json "
+                "where json_type(json) = 'OBJECT' order by 1"
             ).fetchall()
         ]
     except duckdb.Error as e:
@@ -151,8 +157,12 @@ def read_parquet(con, entity: Entity, f: DeliveredFile) -> ReadResult:
             f"from read_parquet({path})"
         )
         _materialise(
-            con, entity, scan,
-            lambda name: f"cast({ident(mapping[name])} as varchar)" if name in mapping else "cast(null as varchar)",
+            con,
+            entity,
+            scan,
+            lambda name: (
+                f"cast({ident(mapping[name])} as varchar)" if name in mapping else "cast(null as varchar)"
+            ),
         )
     except duckdb.Error as e:
         raise from_duckdb_error(f.file_name, e) from None

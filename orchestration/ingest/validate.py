@@ -28,6 +28,12 @@ def _in(values) -> str:
     return "(" + ", ".join(literal(v) for v in values) + ")"
 
 
+def _when_matches(text_sql: str, pattern: str, sql_type: str) -> str:
+    """Cast only text of the right shape: DuckDB would round '3.5' into an integer, for one."""
+    text = f"trim({text_sql})"
+    return f"case when regexp_full_match({text}, {literal(pattern)}) then try_cast({text} as {sql_type}) end"
+
+
 def typed_expr(c: Column) -> str:
     t = _text(c)
     if c.type == "string":
@@ -39,11 +45,12 @@ def typed_expr(c: Column) -> str:
     if c.type == "date":
         return f"try_cast(trim({t}) as date)"
     if c.type == "boolean":
-        return f"case when lower(trim({t})) in {_in(_TRUE)} then true when lower(trim({t})) in {_in(_FALSE)} then false end"
+        word = f"lower(trim({t}))"
+        return f"case when {word} in {_in(_TRUE)} then true when {word} in {_in(_FALSE)} then false end"
     if c.type == "integer":
-        return f"case when regexp_full_match(trim({t}), {literal(_INTEGER)}) then try_cast(trim({t}) as bigint) end"
+        return _when_matches(t, _INTEGER, "bigint")
     if c.type == "decimal":
-        return f"case when regexp_full_match(trim({t}), {literal(_DECIMAL)}) then try_cast(trim({t}) as double) end"
+        return _when_matches(t, _DECIMAL, "double")
     raise ValueError(f"unknown type {c.type}")
 
 
@@ -61,41 +68,71 @@ def column_errors(entity: Entity, c: Column) -> list[str]:
     t, v, name = _text(c, "_src_"), f"v.{ident(c.name)}", c.name
     checks: list[tuple[str, str]] = []
     if c.required:
-        checks.append((f"{t} is null", _err("missing_required", name, literal(f"required value {name} is empty"))))
+        checks.append(
+            (f"{t} is null", _err("missing_required", name, literal(f"required value {name} is empty")))
+        )
     if c.type == "enum":
         allowed = ", ".join(c.enum)
-        checks.append((
-            f"{t} is not null and {v} not in {_in(c.enum)}",
-            _err("invalid_enum", name, f"{_shown(t)} || {literal(f' is not one of: {allowed}')}"),
-        ))
+        checks.append(
+            (
+                f"{t} is not null and {v} not in {_in(c.enum)}",
+                _err("invalid_enum", name, f"{_shown(t)} || {literal(f' is not one of: {allowed}')}"),
+            )
+        )
     elif c.type not in ("string",):
-        what = {"timestamp": "an ISO-8601 timestamp", "date": "a YYYY-MM-DD date", "boolean": "a boolean",
-                "integer": "a whole number", "decimal": "a decimal number"}[c.type]
-        checks.append((f"{t} is not null and {v} is null", _err("invalid_type", name, f"{_shown(t)} || {literal(f' is not {what}')}")))
+        what = {
+            "timestamp": "an ISO-8601 timestamp",
+            "date": "a YYYY-MM-DD date",
+            "boolean": "a boolean",
+            "integer": "a whole number",
+            "decimal": "a decimal number",
+        }[c.type]
+        checks.append(
+            (
+                f"{t} is not null and {v} is null",
+                _err("invalid_type", name, f"{_shown(t)} || {literal(f' is not {what}')}"),
+            )
+        )
     if c.minimum is not None:
         op, word = (">=", "at least") if c.minimum_inclusive else (">", "greater than")
-        code = "negative_amount" if c.type == "decimal" and c.minimum == 0 and c.minimum_inclusive else "out_of_range"
-        checks.append((
-            f"{v} is not null and not ({v} {op} {c.minimum:g})",
-            _err(code, name, f"{_shown(t)} || {literal(f' must be {word} {c.minimum:g}')}"),
-        ))
+        code = (
+            "negative_amount"
+            if c.type == "decimal" and c.minimum == 0 and c.minimum_inclusive
+            else "out_of_range"
+        )
+        checks.append(
+            (
+                f"{v} is not null and not ({v} {op} {c.minimum:g})",
+                _err(code, name, f"{_shown(t)} || {literal(f' must be {word} {c.minimum:g}')}"),
+            )
+        )
     if c.maximum is not None:
-        checks.append((
-            f"{v} is not null and {v} > {c.maximum:g}",
-            _err("out_of_range", name, f"{_shown(t)} || {literal(f' must be at most {c.maximum:g}')}"),
-        ))
+        checks.append(
+            (
+                f"{v} is not null and {v} > {c.maximum:g}",
+                _err("out_of_range", name, f"{_shown(t)} || {literal(f' must be at most {c.maximum:g}')}"),
+            )
+        )
     if c.not_before:
         other = f"v.{ident(c.not_before)}"
-        checks.append((
-            f"{v} is not null and {other} is not null and {v} < {other}",
-            _err("end_before_start", name, f"{_shown(t)} || {literal(f' is before {c.not_before}')}"),
-        ))
+        checks.append(
+            (
+                f"{v} is not null and {other} is not null and {v} < {other}",
+                _err("end_before_start", name, f"{_shown(t)} || {literal(f' is before {c.not_before}')}"),
+            )
+        )
     if c.name == "score" and entity.score_ranges:
         for kind, (lo, hi) in entity.score_ranges.items():
-            checks.append((
-                f"v.survey_type = {literal(kind)} and {v} is not null and ({v} < {lo} or {v} > {hi})",
-                _err("out_of_range", name, f"{_shown(t)} || {literal(f' is outside {lo}-{hi} for {kind} surveys')}"),
-            ))
+            checks.append(
+                (
+                    f"v.survey_type = {literal(kind)} and {v} is not null and ({v} < {lo} or {v} > {hi})",
+                    _err(
+                        "out_of_range",
+                        name,
+                        f"{_shown(t)} || {literal(f' is outside {lo}-{hi} for {kind} surveys')}",
+                    ),
+                )
+            )
     return [f"case when {cond} then {err} end" for cond, err in checks]
 
 
@@ -104,11 +141,18 @@ def checked_sql(entity: Entity) -> str:
     typed = ", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in entity.columns)
     errors = [e for c in entity.columns for e in column_errors(entity, c)]
     # JSONL: a line that is JSON but not an object has no fields at all
-    not_object = "case when _raw_record is not null and left(ltrim(_raw_record), 1) <> '{' then 'not_an_object||the record is not a JSON object' end"
+    not_object = (
+        "case when _raw_record is not null and left(ltrim(_raw_record), 1) <> '{' "
+        "then 'not_an_object||the record is not a JSON object' end"
+    )
     all_errors = f"list_filter([{not_object}, {', '.join(errors)}], lambda x: x is not null)"
     key = ", ".join(f"v.{ident(k)}" for k in entity.key)
     originals = ", ".join(f"{ident(c.name)} as {ident('_src_' + c.name)}" for c in entity.columns)
     drop = ", ".join(ident("_src_" + c.name) for c in entity.columns)
+    duplicate = (
+        f"{literal('duplicate_key|' + '+'.join(entity.key) + '|key ')} || "
+        f"concat_ws('/', {key.replace('v.', 'd.')}) || ' appears more than once in the file'"
+    )
     return f"""
         with v as (
             select {typed}, _row_number, _raw_record, {originals}
@@ -120,14 +164,16 @@ def checked_sql(entity: Entity) -> str:
         d as (
             select e.*,
                 case when len(_errors) = 0
-                    then row_number() over (partition by len(_errors) = 0, {key.replace('v.', 'e.')} order by _row_number)
+                    then row_number() over (
+                        partition by len(_errors) = 0, {key.replace("v.", "e.")} order by _row_number
+                    )
                 end as _key_seen
             from e
         )
         select d.* exclude (_errors, _key_seen, {drop}),
             case
                 when len(_errors) > 0 then _errors
-                when _key_seen > 1 then [{literal('duplicate_key|' + '+'.join(entity.key) + '|key ')} || concat_ws('/', {key.replace('v.', 'd.')}) || ' appears more than once in the file']
+                when _key_seen > 1 then [{duplicate}]
                 else []
             end as _errors
         from d
