@@ -49,7 +49,7 @@ EXPECTED = [
     ("E1", "web_visit", "awareness", True, None),
     ("E2", "email_click", "consideration", True, 30),
     ("A1", "crm_call", "consideration", False, 24 * 60),  # before the first order: consideration
-    ("O1", "order_placed", "purchase", True, 48 * 60),
+    ("O1", "order_placed", "purchase", True, 24 * 60),
     ("O1", "order_delivered", "purchase", False, 48 * 60),  # the first order's delivery is purchase
     ("T1", "ticket_opened", "service", True, 24 * 60),
     ("T1", "ticket_solved", "service", False, 120),
