@@ -154,7 +154,9 @@ def ui(
     import os
     import shutil
 
-    Settings.from_env().export()
+    settings = Settings.from_env()
+    settings.export()
+    os.chdir(settings.dagster_dir)  # beside its dagster.yaml, so Dagster reads no other instance file
     dagster = shutil.which("dagster") or "dagster"
     os.execvp(
         dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)]
