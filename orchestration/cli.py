@@ -13,9 +13,7 @@ from rich.table import Table
 
 from orchestration.settings import ENV_AS_OF, ENV_LANDING, ENV_WAREHOUSE, Settings, parse_as_of
 
-app = typer.Typer(
-    help="cx360: one trusted picture of every customer.", no_args_is_help=True, add_completion=False
-)
+app = typer.Typer(help="cx360: one trusted picture of every customer.", no_args_is_help=True, add_completion=False)
 # bound to the real stdout: the run's own chatter (dbt's log lines) is redirected to a log file
 console = Console(file=sys.stdout)
 
@@ -41,19 +39,32 @@ def run(
         str | None,
         typer.Option("--as-of", help=f"As-of date YYYY-MM-DD. [env {ENV_AS_OF}; default: latest event]"),
     ] = None,
+    allow_volume_drop: Annotated[
+        bool,
+        typer.Option(help="Publish even if a table lost more than half its rows since the last publish."),
+    ] = False,
+    rejected_batches: Annotated[
+        str, typer.Option(help="A rejected batch of a required entity: block publishing, or warn.")
+    ] = "block",
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
     from orchestration.progress import listen
     from orchestration.runner import run_build
     from orchestration.summary import summarise
 
-    settings = Settings.from_env(landing_dir=landing, warehouse_dir=warehouse, as_of=_as_of(as_of))
+    if rejected_batches not in ("block", "warn"):
+        raise typer.BadParameter("--rejected-batches must be block or warn")
+    settings = Settings.from_env(
+        landing_dir=landing,
+        warehouse_dir=warehouse,
+        as_of=_as_of(as_of),
+        allow_volume_drop=allow_volume_drop or None,
+        rejected_required_batch_blocks=None if rejected_batches == "block" else False,
+    )
     if not settings.landing_dir.is_dir():
         console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
         raise typer.Exit(2)
-    console.print(
-        f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]"
-    )
+    console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
     with console.status("starting…") as status:
 
         def on_event(event: str, label: str) -> None:
@@ -127,6 +138,52 @@ def _print_summary(summary, settings: Settings) -> None:
 
 
 @app.command()
+def status(
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. [env {ENV_WAREHOUSE}; default: ./warehouse]")
+    ] = None,
+    stale_hours: Annotated[float, typer.Option(help="A source with no delivery for this long is stale.")] = 36,
+) -> None:
+    """What is published, the last run's outcome, failing checks, quarantine and stale sources."""
+    from orchestration.status import read_status
+
+    settings = Settings.from_env(warehouse_dir=warehouse)
+    if not settings.duckdb_path.exists():
+        console.print(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first")
+        raise typer.Exit(1)
+    st = read_status(settings, stale_hours)
+    if st.published_at:
+        console.print(
+            f"[bold]Published[/] {st.published_at:%Y-%m-%d %H:%M} UTC by run {st.published_run}: "
+            f"{st.published_tables} tables\n  {settings.marts_db_path}\n  {settings.restricted_db_path}"
+        )
+    else:
+        console.print("[yellow]Nothing published yet[/]")
+    if st.last_run:
+        run_id, at, passed, failed = st.last_run
+        outcome = "[green]published[/]" if st.last_run_published else "[red]blocked, nothing published[/]"
+        console.print(
+            f"[bold]Last run[/] {run_id} at {at:%Y-%m-%d %H:%M} UTC: {outcome} "
+            f"({passed} checks passed, {failed} failed)"
+        )
+    for failure in st.last_run_failures:
+        console.print(f"  [red]•[/] {failure}")
+    if not st.last_run_failures:  # failures already name their checks
+        for table, check, description in st.failing_checks:
+            console.print(f"  [red]✗[/] {check} on {table}" + (f": {description}" if description else ""))
+    if st.quarantine:
+        t = Table("entity", "reason", "column", "rows", title="Quarantined rows by reason")
+        for entity, reason, column, n in st.quarantine:
+            t.add_row(entity, reason, column or "", f"{n:,}")
+        console.print(t)
+    for file, reason in st.rejected:
+        console.print(f"[yellow]rejected batch[/] {file}: {reason}")
+    for source, last in st.stale:
+        when = f"last delivery {last:%Y-%m-%d %H:%M} UTC" if last else "never delivered"
+        console.print(f"[yellow]stale source[/] {source}: {when}")
+
+
+@app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the landing zone into.")],
     customers: Annotated[int, typer.Option(min=1, help="Number of customers.")] = 500,
@@ -139,9 +196,7 @@ def generate(
 
     with Progress(console=console) as progress:
         task = progress.add_task(f"generating {customers:,} customers", total=customers)
-        summary = write_landing_zone(
-            out, customers=customers, seed=seed, progress=lambda n: progress.advance(task, n)
-        )
+        summary = write_landing_zone(out, customers=customers, seed=seed, progress=lambda n: progress.advance(task, n))
     rows = {k: v for k, v in summary.items() if isinstance(v, int)}
     console.print(f"wrote {sum(rows.values()):,} rows into {out.resolve()}")
 
@@ -158,9 +213,7 @@ def ui(
     settings.export()
     os.chdir(settings.dagster_dir)  # beside its dagster.yaml, so Dagster reads no other instance file
     dagster = shutil.which("dagster") or "dagster"
-    os.execvp(
-        dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)]
-    )
+    os.execvp(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)])
 
 
 if __name__ == "__main__":

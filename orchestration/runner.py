@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from orchestration.settings import Settings
+
+SAMPLE_ROWS = 5
 
 
 @dataclass
@@ -19,6 +22,8 @@ def run_build(settings: Settings) -> RunOutcome:
     import dagster as dg
 
     from orchestration.definitions import BUILD_JOB, defs
+    from orchestration.quality.history import record_check_results
+    from orchestration.warehouse import connect
 
     job = defs.resolve_job_def(BUILD_JOB)
     with dg.DagsterInstance.get() as instance:
@@ -27,11 +32,18 @@ def run_build(settings: Settings) -> RunOutcome:
             raise_on_error=False,
             run_config={"loggers": {"progress": {}}},
         )
-        failures = _describe_failures(result)
-    return RunOutcome(result.success and not failures, result.run_id, failures)
+        failures = _describe_failures(result, settings)
+        outcome = RunOutcome(result.success and not failures, result.run_id, failures)
+        with connect(settings) as con:
+            record_check_results(con, instance, result.run_id)  # failed runs are history too
+            con.execute(
+                "insert into ops.runs values (?, now()::timestamp, ?, ?)",
+                [outcome.run_id, outcome.success, outcome.failures],
+            )
+    return outcome
 
 
-def _describe_failures(result) -> list[str]:
+def _describe_failures(result, settings: Settings) -> list[str]:
     """What blocked the run, in words: failed checks with their evidence, then failed steps."""
     out = []
     for ev in result.get_asset_check_evaluations():
@@ -40,18 +52,44 @@ def _describe_failures(result) -> list[str]:
         evidence = []
         for key, value in (ev.metadata or {}).items():
             shown = getattr(value, "value", value)
-            if shown not in (None, "", [], {}):
+            if shown not in (None, "", [], {}) and not str(key).startswith("dagster_dbt/"):
                 evidence.append(f"{key}={str(shown)[:300]}")
         desc = f" — {ev.description}" if ev.description else ""
+        samples = _failing_rows(settings, ev.metadata or {})
         out.append(
             f"check {ev.check_name} on {ev.asset_key.to_user_string()} failed{desc}"
             + (f" ({'; '.join(evidence)})" if evidence else "")
+            + ("\n      sample failing rows:\n      " + "\n      ".join(samples) if samples else "")
         )
     for ev in result.all_events:
         if ev.event_type_value == "STEP_FAILURE":
-            msg = _root_cause(ev.step_failure_data.error)
-            out.append(f"step {ev.step_key} failed: {msg}")
+            out.append(f"step {ev.step_key} failed: {_root_cause(ev.step_failure_data.error)}")
     return out
+
+
+def _failing_rows(settings: Settings, metadata) -> list[str]:
+    """Sample rows of a failed dbt test, from the view dbt keeps them in (store_failures)."""
+    unique_id = getattr(metadata.get("unique_id"), "value", metadata.get("unique_id"))
+    if not unique_id:
+        return []
+    import duckdb
+
+    from orchestration.assets.transform import dbt_project
+
+    node = json.loads(dbt_project.manifest_path.read_text())["nodes"].get(unique_id, {})
+    relation = node.get("relation_name")
+    if not relation:
+        return []
+    try:
+        con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+        try:
+            cur = con.execute(f"select * from {relation} limit {SAMPLE_ROWS}")
+            cols = [d[0] for d in cur.description]
+            return [", ".join(f"{c}={v!r}" for c, v in zip(cols, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return []
 
 
 def _root_cause(error) -> str:

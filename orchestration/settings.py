@@ -21,6 +21,8 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 ENV_LANDING = "CX360_LANDING_DIR"
 ENV_WAREHOUSE = "CX360_WAREHOUSE_DIR"
 ENV_AS_OF = "CX360_AS_OF"
+ENV_REJECTED = "CX360_REJECTED_BATCHES"  # block (default) or warn
+ENV_ALLOW_VOLUME_DROP = "CX360_ALLOW_VOLUME_DROP"
 # read by dbt_project/profiles.yml
 ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
 
@@ -34,17 +36,27 @@ class Settings:
     max_row_error_share: float = 0.05
     # quality.md: a rejected batch of a required entity blocks publishing unless this is False
     rejected_required_batch_blocks: bool = True
+    # quality.md volume guard: a published table may not lose more than this share of its rows
+    # against the last published version unless the run is told to allow it
+    volume_drop_limit: float = 0.5
+    allow_volume_drop: bool = False
     reporting_currency: str = "EUR"
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
+        overrides = {k: v for k, v in overrides.items() if v is not None}
         landing = overrides.pop("landing_dir", None) or os.environ.get(ENV_LANDING) or DEMO_LANDING_DIR
         warehouse = overrides.pop("warehouse_dir", None) or os.environ.get(ENV_WAREHOUSE) or "warehouse"
         as_of = overrides.pop("as_of", None) or os.environ.get(ENV_AS_OF) or None
         if isinstance(as_of, str):
             as_of = parse_as_of(as_of)
+        rejected = os.environ.get(ENV_REJECTED, "block").strip().lower()
+        if rejected not in ("block", "warn"):
+            raise ValueError(f"{ENV_REJECTED} must be 'block' or 'warn', not {rejected!r}")
+        overrides.setdefault("rejected_required_batch_blocks", rejected == "block")
+        overrides.setdefault("allow_volume_drop", os.environ.get(ENV_ALLOW_VOLUME_DROP, "") in ("1", "true", "yes"))
         return cls(
             landing_dir=Path(landing).expanduser().resolve(),
             warehouse_dir=Path(warehouse).expanduser().resolve(),
@@ -123,6 +135,9 @@ class Settings:
             os.environ[ENV_AS_OF] = self.as_of.isoformat()
         else:
             os.environ.pop(ENV_AS_OF, None)
+        # the run's resources read these back from the environment
+        os.environ[ENV_REJECTED] = "block" if self.rejected_required_batch_blocks else "warn"
+        os.environ[ENV_ALLOW_VOLUME_DROP] = "true" if self.allow_volume_drop else "false"
 
 
 def parse_as_of(text: str) -> dt.date:

@@ -56,8 +56,7 @@ def summarise(settings: Settings, run_id: str) -> RunSummary:
             """).fetchall()
         published = []
         if con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'ops' "
-            "and table_name = 'publications'"
+            "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'publications'"
         ).fetchone()[0]:
             published = con.execute(
                 "select database, table_name, row_count from ops.publications where run_id = ? order by 1, 2",

@@ -27,9 +27,7 @@ def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Duck
 
 def remove_orphan_batches(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
     """Delete raw-zone files that no load record vouches for (a run stopped between write and record)."""
-    loaded = {
-        r[0] for r in con.execute("select batch_id from ops.load_batches where status = 'loaded'").fetchall()
-    }
+    loaded = {r[0] for r in con.execute("select batch_id from ops.load_batches where status = 'loaded'").fetchall()}
     removed = []
     if settings.raw_dir.is_dir():
         for path in settings.raw_dir.glob("*/*/*"):

@@ -5,7 +5,8 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.assets.transform import cx360_dbt, published_models
-from orchestration.publish import publish
+from orchestration.publish import PublishBlocked, publish
+from orchestration.quality.history import record_check_results
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
 
@@ -27,23 +28,23 @@ _MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
-    published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"])
+    run_id = context.run.run_id
+    with connect(settings) as con:
+        record_check_results(con, context.instance, run_id)  # mart_data_trust reports them
+    try:
+        published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], run_id)
+    except PublishBlocked as blocked:
+        raise dg.Failure(description=str(blocked)) from None
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with connect(settings) as con:
-        con.execute(
-            "create table if not exists ops.publications (run_id varchar, published_at timestamp, "
-            "database varchar, table_name varchar, row_count bigint)"
-        )
         con.executemany(
             "insert into ops.publications values (?, ?, ?, ?, ?)",
-            [[context.run.run_id, now, p.database, p.name, p.rows] for p in published],
+            [[run_id, now, p.database, p.name, p.rows] for p in published],
         )
     return dg.MaterializeResult(
         metadata={
             "bi_database": dg.MetadataValue.path(str(settings.marts_db_path)),
             "restricted_database": dg.MetadataValue.path(str(settings.restricted_db_path)),
-            "tables": dg.MetadataValue.md(
-                "\n".join(f"- `{p.database}` {p.name}: {p.rows} rows" for p in published)
-            ),
+            "tables": dg.MetadataValue.md("\n".join(f"- `{p.database}` {p.name}: {p.rows} rows" for p in published)),
         }
     )

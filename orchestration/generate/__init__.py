@@ -62,7 +62,5 @@ def generate(
         summary[f"{source}/{name}"] += rows
     summary["files"] = files
     summary["row_errors"] = sink.applied
-    summary["identity"] = {
-        k: {"count": sink.note_counts[k], "examples": v} for k, v in sorted(sink.notes.items())
-    }
+    summary["identity"] = {k: {"count": sink.note_counts[k], "examples": v} for k, v in sorted(sink.notes.items())}
     return summary

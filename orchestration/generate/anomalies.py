@@ -82,9 +82,7 @@ PLAN = (
         change=_set("occurred_at", "2026-13-45T10:00:00Z"),
     ),
     Anomaly("marketing/events", "2026-08", 150, "duplicate_key", "event_id", duplicate=True),
-    Anomaly(
-        "marketing/events", "2026-09", 300, "missing_required", "event_type", change=_set("event_type", "")
-    ),
+    Anomaly("marketing/events", "2026-09", 300, "missing_required", "event_type", change=_set("event_type", "")),
     Anomaly(
         "sales/orders",
         "2026-06",
@@ -103,9 +101,7 @@ PLAN = (
         "customer_number",
         change=_set("customer_number", ""),
     ),
-    Anomaly(
-        "sales/order_lines", "2026-08", 60, "missing_required", "product_id", change=_set("product_id", None)
-    ),
+    Anomaly("sales/order_lines", "2026-08", 60, "missing_required", "product_id", change=_set("product_id", None)),
     Anomaly("sales/order_lines", "2026-09", 60, "out_of_range", "quantity", change=_set("quantity", 0)),
     Anomaly("support/tickets", PERIODS[0], 60, "invalid_enum", "channel", change=_set("channel", "fax")),
     Anomaly(

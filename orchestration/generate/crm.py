@@ -34,9 +34,7 @@ class CrmSteps(JourneyBase):
             phone = bad
             self.sink.note("invalid_phones", {"entity": "crm/customers", "id": p.crm_id, "phone": bad})
         if p.special == "bobby_tables":
-            self.sink.note(
-                "sql_like_name", {"entity": "crm/customers", "id": p.crm_id, "first_name": p.first}
-            )
+            self.sink.note("sql_like_name", {"entity": "crm/customers", "id": p.crm_id, "first_name": p.first})
         v1 = {
             "customer_id": p.crm_id,
             "email": email,

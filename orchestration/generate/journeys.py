@@ -27,9 +27,7 @@ class Journey(MarketingSteps, CrmSteps, SalesSteps, SupportSteps):
             else:
                 signup = self._between(PERIOD_START + DAY, PERIOD_END - 20 * DAY)
                 self._browse(signup - 20 * DAY, signup - HOUR, self._between(1, 3))
-                self._event(
-                    signup - self._between(60, 600), "form_submit", None, email=self._email_mk(), anon=p.anon
-                )
+                self._event(signup - self._between(60, 600), "form_submit", None, email=self._email_mk(), anon=p.anon)
                 self._event(signup, "signup", None, email=self._email_mk(), anon=p.anon)
                 p.crm_created = signup + self._between(30, 600)
             self._crm()
@@ -71,9 +69,7 @@ class Journey(MarketingSteps, CrmSteps, SalesSteps, SupportSteps):
             t = self._between(PERIOD_START, PERIOD_END)
             ticket = self._ticket(t, self._choice(("how_to", "other", "account", "billing")))
             if ticket and ticket.solved and rng.random() < 0.3:
-                self._survey(
-                    ticket.solved + self._between(HOUR, DAY), "csat", "support", "neutral", ticket=ticket
-                )
+                self._survey(ticket.solved + self._between(HOUR, DAY), "csat", "support", "neutral", ticket=ticket)
 
     def _buyer(self, signup: int | None) -> None:
         p, rng = self.p, self.rng
@@ -112,6 +108,4 @@ class Journey(MarketingSteps, CrmSteps, SalesSteps, SupportSteps):
                 self._choice(("account", "how_to", "billing", "other")),
             )
         if rng.random() < 0.04:
-            self._feedback(
-                self._between(PERIOD_START, PERIOD_END), self._choice(("suggestion", "question")), None
-            )
+            self._feedback(self._between(PERIOD_START, PERIOD_END), self._choice(("suggestion", "question")), None)

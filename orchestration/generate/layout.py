@@ -72,9 +72,7 @@ def file_spec(entity: Entity, batch: str) -> FileSpec:
     headers = tuple(c for c in columns if c)
     if (q, batch) in _TITLE_CASE_REORDERED:
         # key first, then the timestamps, then the rest: Customer_ID, Created_At, Updated_At, Email...
-        order = sorted(
-            columns, key=lambda c: (c not in entity.key, not str(c).endswith("_at"), columns.index(c))
-        )
+        order = sorted(columns, key=lambda c: (c not in entity.key, not str(c).endswith("_at"), columns.index(c)))
         columns = tuple(order)
         headers = tuple(_title(str(c)) for c in columns)
     extras = _EXTRA.get((q, batch), {})

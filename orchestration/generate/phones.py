@@ -167,9 +167,7 @@ def _e164(text: str, region: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     return (
-        phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
-        if phonenumbers.is_valid_number(n)
-        else None
+        phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164) if phonenumbers.is_valid_number(n) else None
     )
 
 
@@ -198,9 +196,7 @@ def _checked_ranges() -> dict[str, tuple[tuple[str, int], ...]]:
             if good:
                 kept.append((prefix, digits))
         if len(kept) < 10:
-            raise RuntimeError(
-                f"phonenumbers rejects almost every {country} range; check the library version"
-            )
+            raise RuntimeError(f"phonenumbers rejects almost every {country} range; check the library version")
         ok[country] = tuple(kept)
     return ok
 

@@ -122,9 +122,7 @@ def _campaigns() -> tuple[Campaign, ...]:
         12500,
         "RO",
     )
-    add(
-        "Sommerschlussverkauf „Alles muss raus“", "display", date(2026, 7, 15), date(2026, 9, 15), 22000, "DE"
-    )
+    add("Sommerschlussverkauf „Alles muss raus“", "display", date(2026, 7, 15), date(2026, 9, 15), 22000, "DE")
     add('Back to school, "Szkoła" 2026', "paid_social", date(2026, 8, 10), date(2026, 9, 20), 9000, "PL")
     add("Brand search – always on", "paid_search", date(2026, 1, 1), None, 60000)
     add("Retargeting display", "display", date(2026, 3, 1), None, 30000)
@@ -143,18 +141,13 @@ for _c in CAMPAIGNS:
 
 
 # the monthly newsletter of each country: (country, month index) -> campaign
-NEWSLETTERS = {
-    (c.country, MONTHS.index(c.name[-7:])): c for c in CAMPAIGNS if c.name.startswith("Newsletter ")
-}
+NEWSLETTERS = {(c.country, MONTHS.index(c.name[-7:])): c for c in CAMPAIGNS if c.name.startswith("Newsletter ")}
 
 
 def campaign_for(channels: tuple[str, ...], t: int, country: str, rng: Random) -> Campaign | None:
     """A campaign of one of the channels running at t, for the country (or for every country)."""
     found = [
-        c
-        for ch in channels
-        for c in _BY_CHANNEL.get(ch, ())
-        if c.start <= t <= c.end and c.country in (None, country)
+        c for ch in channels for c in _BY_CHANNEL.get(ch, ()) if c.start <= t <= c.end and c.country in (None, country)
     ]
     return rng.choice(found) if found else None
 

@@ -89,13 +89,9 @@ class SalesSteps(JourneyBase):
         }
         versions = [v1]
         if rng.random() < 0.06:  # the shop first stored the name without diacritics, corrected later
-            v1["full_name"] = (
-                names.ascii_fold(p.first).capitalize() + " " + names.ascii_fold(p.last).capitalize()
-            )
+            v1["full_name"] = names.ascii_fold(p.first).capitalize() + " " + names.ascii_fold(p.last).capitalize()
             versions.append(
-                dict(
-                    v1, full_name=proper, updated=self._between(max(created, PERIOD_START) + DAY, PERIOD_END)
-                )
+                dict(v1, full_name=proper, updated=self._between(max(created, PERIOD_START) + DAY, PERIOD_END))
             )
         if created <= SALES_CUTOFF:
             self._sales_row(SALES_BATCHES[0], [v for v in versions if v["updated"] <= SALES_CUTOFF][-1])
@@ -216,9 +212,7 @@ class SalesSteps(JourneyBase):
         if o.delivered and rng.random() < (0.4 if o.late else 0.25):
             kind = "nps" if rng.random() < 0.4 else "csat"
             tp = "delivery" if rng.random() < 0.7 else "purchase"
-            self._survey(
-                o.delivered + self._between(HOUR, 3 * DAY), kind, tp, "bad" if o.late else "good", order=o
-            )
+            self._survey(o.delivered + self._between(HOUR, 3 * DAY), kind, tp, "bad" if o.late else "good", order=o)
         if ticket and ticket.solved and rng.random() < 0.35:
             kind = "csat" if rng.random() < 0.5 else "ces"
             tp = {"returns": "returns", "billing": "billing"}.get(ticket.category, "support")
@@ -232,6 +226,4 @@ class SalesSteps(JourneyBase):
             entry = COMPLAINTS[0] if o.late else self._choice(COMPLAINTS)
             self._feedback((o.delivered or o.t) + self._between(HOUR, 4 * DAY), "complaint", entry)
         elif o.delivered and not o.late and rng.random() < 0.04:
-            self._feedback(
-                o.delivered + self._between(HOUR, 4 * DAY), "compliment", self._choice(COMPLIMENTS)
-            )
+            self._feedback(o.delivered + self._between(HOUR, 4 * DAY), "compliment", self._choice(COMPLIMENTS))

@@ -55,9 +55,7 @@ class SupportSteps(JourneyBase):
         email = names.written_email(p.email, rng, 0.4) if channel != "phone" or rng.random() < 0.3 else None
         phone = p.phone.written(rng, 0.6) if channel == "phone" or rng.random() < 0.1 else None
         crm = self._crm_id_sometimes(0.55)
-        if (
-            p.dup == "phone"
-        ):  # only the phone, written so it parses without a country: matches both CRM records
+        if p.dup == "phone":  # only the phone, written so it parses without a country: matches both CRM records
             email, phone = None, p.phone.international(rng)
         elif p.dup == "email":  # the e-mail both CRM records hold
             email, phone = names.written_email(p.email, rng, 0.4), None
@@ -84,9 +82,7 @@ class SupportSteps(JourneyBase):
                 base,
                 status=variant(rng, "open" if status == "reopened" else status, 0.02),
                 first_response_at=iso_offset(first, p.country) if first <= cutoff else None,
-                solved_at=iso_offset(done[-1], p.country)
-                if done and status in ("solved", "closed")
-                else None,
+                solved_at=iso_offset(done[-1], p.country) if done and status in ("solved", "closed") else None,
                 agent_replies=0 if status == "new" else len(seen) - 1 + extra_replies,
                 reopened_count=sum(1 for s in seen if s[1] == "reopened"),
                 updated_at=iso_offset(seen[-1][0], p.country),
@@ -149,9 +145,7 @@ class SupportSteps(JourneyBase):
             handle = names.handle(p.first, p.last, p.tag) if rng.random() < 0.5 else None
             rating = {"complaint": self._between(1, 2), "compliment": self._between(4, 5)}.get(kind, 3)
         else:
-            email = (
-                names.written_email(p.email, rng, 0.3) if source != "store" or rng.random() < 0.5 else None
-            )
+            email = names.written_email(p.email, rng, 0.3) if source != "store" or rng.random() < 0.5 else None
             if source in ("call_note", "store"):
                 crm = self._crm_id_sometimes(0.6)
         text = texts[self.lang] if rng.random() < 0.9 else f"{topic}: see attached, thanks"

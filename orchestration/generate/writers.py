@@ -58,9 +58,7 @@ class JsonlFile:
         get, enc = row.get, _encode_str
         if self._sparse:
             parts = [
-                k + (enc(v) if type(v) is str else _json_value(v))
-                for k, c in self._plain
-                if (v := get(c)) is not None
+                k + (enc(v) if type(v) is str else _json_value(v)) for k, c in self._plain if (v := get(c)) is not None
             ]
             parts += [k + _json_decimal(v) for k, c in self._decimals if (v := get(c)) is not None]
         else:

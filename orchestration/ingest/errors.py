@@ -34,9 +34,7 @@ def from_duckdb_error(file_name: str, error: Exception) -> BatchRejected:
     if "Expected Number of Columns" in text:
         found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
         detail = f" (expected {found.group(1)} values, found {found.group(2)})" if found else ""
-        return BatchRejected(
-            "malformed_file", f"{file_name}{where}: a row has the wrong number of values{detail}"
-        )
+        return BatchRejected("malformed_file", f"{file_name}{where}: a row has the wrong number of values{detail}")
     if "Maximum line size" in text or "max_line_size" in text:
         return BatchRejected("malformed_file", f"{file_name}{where}: a row is longer than the allowed size")
     if "Malformed JSON" in text:

@@ -36,6 +36,19 @@ create table if not exists ops.quarantine (
     raw_record varchar,          -- the delivered row as JSON (column names as delivered)
     quarantined_at timestamp not null
 );
+create table if not exists ops.runs (
+    run_id varchar not null,
+    finished_at timestamp not null,
+    published boolean not null,
+    failures varchar[]           -- what blocked publishing, in words
+);
+create table if not exists ops.publications (
+    run_id varchar not null,
+    published_at timestamp not null,
+    database varchar not null,   -- bi / restricted
+    table_name varchar not null,
+    row_count bigint not null
+);
 """
 
 

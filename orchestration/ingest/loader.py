@@ -59,9 +59,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def load_entity(
-    con: duckdb.DuckDBPyConnection, settings: Settings, entity: Entity, run_id: str
-) -> EntityLoad:
+def load_entity(con: duckdb.DuckDBPyConnection, settings: Settings, entity: Entity, run_id: str) -> EntityLoad:
     ledger.ensure(con)
     result = EntityLoad(entity)
     for f in entity_files(settings.landing_dir, entity):
@@ -127,17 +125,14 @@ def _load_file(con, settings: Settings, f: DeliveredFile, run_id: str) -> BatchO
 
 def _read(con, f: DeliveredFile, size: int):
     if f.file_format is None:
-        raise BatchRejected(
-            "unsupported_format", f"{f.file_name}: only .csv, .jsonl and .parquet files are accepted"
-        )
+        raise BatchRejected("unsupported_format", f"{f.file_name}: only .csv, .jsonl and .parquet files are accepted")
     if size == 0:
         raise BatchRejected("empty_file", f"{f.file_name}: the file is empty (0 bytes)")
     packed = sniff_compression(f.path) if f.file_format != "parquet" else None
     if packed:
         raise BatchRejected(
             "compressed_file",
-            f"{f.file_name}: the file is {packed}-compressed but named .{f.file_format}; "
-            "deliver it uncompressed",
+            f"{f.file_name}: the file is {packed}-compressed but named .{f.file_format}; deliver it uncompressed",
         )
     read = READERS[f.file_format](con, f.entity, f)
     if read.rows_read == 0:
@@ -145,9 +140,7 @@ def _read(con, f: DeliveredFile, size: int):
     return read
 
 
-def _validate_and_store(
-    con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read
-) -> BatchOutcome:
+def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read) -> BatchOutcome:
     e = f.entity
     con.execute("drop table if exists batch_checked")
     con.execute(f"create temp table batch_checked as {checked_sql(e)}")
@@ -207,8 +200,7 @@ def _validate_and_store(
 
 def _first_error(con) -> str:
     row = con.execute(
-        "select _row_number, _errors[1] from batch_checked where len(_errors) > 0 "
-        "order by _row_number limit 1"
+        "select _row_number, _errors[1] from batch_checked where len(_errors) > 0 order by _row_number limit 1"
     ).fetchone()
     code, column, message = row[1].split("|", 2)
     return f"row {row[0]}, column {column}: {message}"
@@ -240,9 +232,7 @@ def _quarantine_batch(con, batch_id, e: Entity, file_name: str, code: str, messa
     )
 
 
-def _reject(
-    con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, r: BatchRejected
-) -> BatchOutcome:
+def _reject(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, r: BatchRejected) -> BatchOutcome:
     keep = settings.rejected_dir / f.entity.source / f.entity.name / f"{batch_id}__{Path(f.file_name).name}"
     keep.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(f.path, keep)

@@ -47,8 +47,7 @@ def _column_map(entity: Entity, file_name: str, headers: list[str]) -> tuple[dic
         found = ", ".join(headers) or "none"
         raise BatchRejected(
             "missing_required_column",
-            f"{file_name}: required column {', '.join(repr(m) for m in missing)} is missing "
-            f"(columns found: {found})",
+            f"{file_name}: required column {', '.join(repr(m) for m in missing)} is missing (columns found: {found})",
             missing[0],
         )
     extras = [h for k, h in by_name.items() if k not in wanted]
@@ -71,9 +70,7 @@ def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
     except UnicodeDecodeError:
         raise BatchRejected("not_utf8", f"{f.file_name} at line 1: the file is not UTF-8 encoded") from None
     except csv.Error as e:
-        raise BatchRejected(
-            "malformed_file", f"{f.file_name} at line 1: the header cannot be read ({e})"
-        ) from None
+        raise BatchRejected("malformed_file", f"{f.file_name} at line 1: the header cannot be read ({e})") from None
     if not any(h.strip() for h in headers):
         raise BatchRejected("no_header", f"{f.file_name}: the first line holds no column names")
     mapping, extras = _column_map(entity, f.file_name, headers)
@@ -110,8 +107,7 @@ def read_jsonl(con, entity: Entity, f: DeliveredFile) -> ReadResult:
         keys = [
             r[0]
             for r in con.execute(
-                "select distinct unnest(json_keys(json)) from batch_json "
-                "where json_type(json) = 'OBJECT' order by 1"
+                "select distinct unnest(json_keys(json)) from batch_json where json_type(json) = 'OBJECT' order by 1"
             ).fetchall()
         ]
     except duckdb.Error as e:
@@ -160,9 +156,7 @@ def read_parquet(con, entity: Entity, f: DeliveredFile) -> ReadResult:
             con,
             entity,
             scan,
-            lambda name: (
-                f"cast({ident(mapping[name])} as varchar)" if name in mapping else "cast(null as varchar)"
-            ),
+            lambda name: f"cast({ident(mapping[name])} as varchar)" if name in mapping else "cast(null as varchar)",
         )
     except duckdb.Error as e:
         raise from_duckdb_error(f.file_name, e) from None

@@ -68,9 +68,7 @@ def column_errors(entity: Entity, c: Column) -> list[str]:
     t, v, name = _text(c, "_src_"), f"v.{ident(c.name)}", c.name
     checks: list[tuple[str, str]] = []
     if c.required:
-        checks.append(
-            (f"{t} is null", _err("missing_required", name, literal(f"required value {name} is empty")))
-        )
+        checks.append((f"{t} is null", _err("missing_required", name, literal(f"required value {name} is empty"))))
     if c.type == "enum":
         allowed = ", ".join(c.enum)
         checks.append(
@@ -95,11 +93,7 @@ def column_errors(entity: Entity, c: Column) -> list[str]:
         )
     if c.minimum is not None:
         op, word = (">=", "at least") if c.minimum_inclusive else (">", "greater than")
-        code = (
-            "negative_amount"
-            if c.type == "decimal" and c.minimum == 0 and c.minimum_inclusive
-            else "out_of_range"
-        )
+        code = "negative_amount" if c.type == "decimal" and c.minimum == 0 and c.minimum_inclusive else "out_of_range"
         checks.append(
             (
                 f"{v} is not null and not ({v} {op} {c.minimum:g})",

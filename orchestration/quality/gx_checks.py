@@ -70,8 +70,7 @@ def published_table_check(
         name=name,
         blocking=blocking,
         pool="duckdb",
-        description=description
-        or f"Great Expectations suite {_shown_path(suite_path)} on table {table_name}.",
+        description=description or f"Great Expectations suite {_shown_path(suite_path)} on table {table_name}.",
         metadata={"suite": _shown_path(suite_path)},
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -90,9 +89,7 @@ def published_table_check(
 # reading ---------------------------------------------------------------------------------------
 
 
-def run_batches(
-    settings: Settings, entity: Entity, run_id: str
-) -> list[tuple[str, str, pd.DataFrame | None]]:
+def run_batches(settings: Settings, entity: Entity, run_id: str) -> list[tuple[str, str, pd.DataFrame | None]]:
     """(batch_id, file_name, rows) of each batch of entity this run loaded; rows None: file missing."""
     if not settings.duckdb_path.exists():
         return []
@@ -107,11 +104,7 @@ def run_batches(
         out = []
         for batch_id, file_name in batches:
             path = entity_dir(settings.raw_dir, entity) / f"{batch_id}.parquet"
-            rows = (
-                con.execute(f"select * from read_parquet({literal(str(path))})").df()
-                if path.exists()
-                else None
-            )
+            rows = con.execute(f"select * from read_parquet({literal(str(path))})").df() if path.exists() else None
             out.append((batch_id, file_name, rows))
     return out
 
@@ -273,9 +266,7 @@ def failures_markdown(failed: list[dict]) -> str:
             if count is not None
             else str(f.get("observed_value", f.get("error", "")))
         )
-        rows = "<br>".join(
-            ", ".join(f"{k}={v}" for k, v in row.items()) for row in f.get("sample_rows", [])[:3]
-        )
+        rows = "<br>".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in f.get("sample_rows", [])[:3])
         cells = [
             f.get("batch", ""),
             f["expectation"] + (f" where {f['condition']}" if f.get("condition") else ""),

@@ -219,9 +219,7 @@ class _Workspace:
             # a fresh copy: the store stamps ids onto what it is given
             self.context.stores[site.suites_store].set(suite_id, gx.ExpectationSuite(**raw_suite))
             to_render.append(suite_id)
-        self.context.build_data_docs(
-            site_names=[site.name], resource_identifiers=to_render, build_index=build_index
-        )
+        self.context.build_data_docs(site_names=[site.name], resource_identifiers=to_render, build_index=build_index)
         self._published_suites.add((site.name, digest))
         urls = self.context.get_docs_sites_urls(resource_identifier=result_id, site_name=site.name)
         return urls[0]["site_url"] if urls else None
@@ -269,9 +267,7 @@ def validate(
         result.meta["run_id"] = run_id
         result.meta["validation_time"] = run_id.run_time
         result.meta["skipped_expectations"] = skipped
-        docs_page = (
-            ws.publish(Path(docs_dir), raw_suite, result, batch.id, run_id, build_index) if docs_dir else None
-        )
+        docs_page = ws.publish(Path(docs_dir), raw_suite, result, batch.id, run_id, build_index) if docs_dir else None
 
     id_columns = list(raw_suite.get("meta", {}).get("cx360", {}).get("key", []))
     failed = [_failure(r, df, id_columns) for r in result.results if not r.success]
@@ -355,9 +351,7 @@ def _failure(r, df: pd.DataFrame, id_columns: list[str]) -> dict:
         if res.get("unexpected_percent") is not None
         else None,
         "sample_values": _sample_values(res.get("partial_unexpected_list")),
-        "sample_rows": _sample_rows(
-            df, res.get("partial_unexpected_index_list"), id_columns, columns, condition
-        ),
+        "sample_rows": _sample_rows(df, res.get("partial_unexpected_index_list"), id_columns, columns, condition),
         "why": (config.meta or {}).get("why"),
     }
     info = r.exception_info or {}
@@ -385,9 +379,7 @@ def _sample_rows(df, index_list, id_columns, columns, condition) -> list[dict] |
     labels = [i for i in index_list[:SAMPLES] if not isinstance(i, dict) and i in df.index]
     if not labels:
         # compound expectations may report each row as {column: value}
-        return [
-            {k: _plain(v) for k, v in i.items()} for i in index_list[:SAMPLES] if isinstance(i, dict)
-        ] or None
+        return [{k: _plain(v) for k, v in i.items()} for i in index_list[:SAMPLES] if isinstance(i, dict)] or None
     return [{c: _plain(v) for c, v in row.items()} for row in df.loc[labels, shown].to_dict("records")]
 
 

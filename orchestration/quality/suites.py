@@ -146,18 +146,14 @@ def _column_expectations(entity: Entity) -> list:
             )
         if c.upper:
             if c.name not in CODE_PATTERNS:
-                raise ValueError(
-                    f"{entity.qualified}.{c.name} is an upper-case code: add its CODE_PATTERNS entry"
-                )
+                raise ValueError(f"{entity.qualified}.{c.name} is an upper-case code: add its CODE_PATTERNS entry")
             regex, mostly, what = CODE_PATTERNS[c.name]
             out.append(
                 gx.expectations.ExpectColumnValuesToMatchRegex(
                     column=c.name,
                     regex=regex,
                     mostly=mostly,
-                    meta=_share_meta(
-                        f"{c.name} holds an {what}; most rows failing means the export sends names"
-                    ),
+                    meta=_share_meta(f"{c.name} holds an {what}; most rows failing means the export sends names"),
                 )
             )
         if c.not_before:
@@ -185,9 +181,7 @@ def _column_expectations(entity: Entity) -> list:
                 )
             )
     if shares:
-        raise ValueError(
-            f"NOT_NULL_SHARES names columns {sorted(shares)} that {entity.qualified} does not have"
-        )
+        raise ValueError(f"NOT_NULL_SHARES names columns {sorted(shares)} that {entity.qualified} does not have")
     return out
 
 

@@ -1,0 +1,59 @@
+"""Every run's check results, kept in `ops.check_results` (quality.md: history of what was checked)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import dagster as dg
+import duckdb
+
+DDL = """
+create table if not exists ops.check_results (
+    run_id varchar not null,
+    evaluated_at timestamp not null,
+    asset_key varchar not null,      -- e.g. marts/dim_customer
+    table_name varchar not null,     -- the asset key's last part: the table the check is about
+    check_name varchar not null,
+    passed boolean not null,
+    severity varchar not null,       -- ERROR blocks publishing, WARN does not
+    description varchar,
+    metadata varchar                 -- the check's evidence, as JSON
+)
+"""
+
+
+def _jsonable(value):
+    inner = getattr(value, "value", value)
+    try:
+        json.dumps(inner)
+        return inner
+    except TypeError:
+        return str(inner)
+
+
+def record_check_results(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, run_id: str) -> int:
+    """Copy the run's asset-check evaluations from Dagster's event log; safe to call twice."""
+    con.execute(DDL)
+    records = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    rows = []
+    for record in records:
+        entry = record.event_log_entry
+        ev = entry.dagster_event.event_specific_data
+        rows.append(
+            [
+                run_id,
+                dt.datetime.fromtimestamp(entry.timestamp, dt.UTC).replace(tzinfo=None),
+                ev.asset_key.to_user_string(),
+                ev.asset_key.path[-1],
+                ev.check_name,
+                ev.passed,
+                ev.severity.value,
+                ev.description,
+                json.dumps({k: _jsonable(v) for k, v in (ev.metadata or {}).items()}, default=str),
+            ]
+        )
+    con.execute("delete from ops.check_results where run_id = ?", [run_id])
+    if rows:
+        con.executemany("insert into ops.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)

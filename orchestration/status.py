@@ -1,0 +1,81 @@
+"""What `cx360 status` reports, read from the working database's ops schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+
+from orchestration.contracts import SOURCES
+from orchestration.settings import Settings
+
+
+@dataclass
+class Status:
+    published_at: dt.datetime | None = None
+    published_run: str | None = None
+    published_tables: int = 0
+    last_run: tuple | None = None  # run_id, evaluated_at, checks passed, checks failed
+    last_run_published: bool = False
+    failing_checks: list[tuple[str, str, str | None]] = field(default_factory=list)
+    last_run_failures: list[str] = field(default_factory=list)
+    quarantine: list[tuple[str, str, str | None, int]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[tuple[str, dt.datetime | None]] = field(default_factory=list)
+
+
+def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None = None) -> Status:
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    st = Status()
+    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    try:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'ops'"
+            ).fetchall()
+        }
+        if "publications" in tables:
+            row = con.execute(
+                "select run_id, max(published_at), count(*) from ops.publications "
+                "group by run_id order by 2 desc limit 1"
+            ).fetchone()
+            if row:
+                st.published_run, st.published_at, st.published_tables = row
+        if "runs" in tables:
+            row = con.execute(
+                "select run_id, finished_at, published, failures from ops.runs order by finished_at desc limit 1"
+            ).fetchone()
+            if row:
+                run_id, finished_at, st.last_run_published, failures = row
+                st.last_run_failures = list(failures or [])
+                passed, failed = con.execute(
+                    "select count(*) filter (where passed), count(*) filter (where not passed) "
+                    "from ops.check_results where run_id = ?",
+                    [run_id],
+                ).fetchone()
+                st.last_run = (run_id, finished_at, passed, failed)
+                st.failing_checks = con.execute(
+                    "select asset_key, check_name, description from ops.check_results "
+                    "where run_id = ? and not passed order by 1, 2",
+                    [run_id],
+                ).fetchall()
+        st.quarantine = con.execute(
+            "select source || '/' || entity, reason_code, column_name, count(*) from ops.quarantine "
+            "group by all order by 1, 2, 3"
+        ).fetchall()
+        st.rejected = con.execute(
+            "select source || '/' || entity || '/' || file_name, reason from ops.load_batches "
+            "where status = 'rejected' order by loaded_at desc limit 20"
+        ).fetchall()
+        last = dict(
+            con.execute(
+                "select source, max(loaded_at) from ops.load_batches where status = 'loaded' group by 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    limit = now - dt.timedelta(hours=stale_hours)
+    st.stale = [(s, last.get(s)) for s in SOURCES if last.get(s) is None or last[s] < limit]
+    return st
