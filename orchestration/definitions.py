@@ -12,6 +12,7 @@ Settings.from_env().export()  # dbt's profile and the Dagster instance read the 
 from orchestration.assets.ingest import ingest_assets  # noqa: E402
 from orchestration.assets.serving import published_marts  # noqa: E402
 from orchestration.assets.transform import cx360_dbt, dbt_project  # noqa: E402
+from orchestration.automation import build_automation  # noqa: E402
 from orchestration.progress import progress_logger  # noqa: E402
 from orchestration.quality.gx_checks import raw_batch_checks  # noqa: E402
 from orchestration.resources import WarehouseResource  # noqa: E402
@@ -26,10 +27,14 @@ build_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
+sensors, schedules = build_automation(build_job)
+
 defs = dg.Definitions(
     assets=[*ingest_assets, cx360_dbt, published_marts],
     asset_checks=raw_batch_checks(),
     jobs=[build_job],
+    sensors=sensors,
+    schedules=schedules,
     resources={
         "dbt": DbtCliResource(project_dir=dbt_project),
         "warehouse": WarehouseResource(),

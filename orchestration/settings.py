@@ -23,6 +23,7 @@ ENV_WAREHOUSE = "CX360_WAREHOUSE_DIR"
 ENV_AS_OF = "CX360_AS_OF"
 ENV_REJECTED = "CX360_REJECTED_BATCHES"  # block (default) or warn
 ENV_ALLOW_VOLUME_DROP = "CX360_ALLOW_VOLUME_DROP"
+ENV_FRESHNESS_HOURS = "CX360_FRESHNESS_HOURS"
 # read by dbt_project/profiles.yml
 ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
 
@@ -40,6 +41,9 @@ class Settings:
     # against the last published version unless the run is told to allow it
     volume_drop_limit: float = 0.5
     allow_volume_drop: bool = False
+    # a source entity with no delivery for this long is flagged (a warning, not a gate): the four
+    # systems deliver nightly, so a day and a half means a missed night
+    freshness_hours: float = 36
     reporting_currency: str = "EUR"
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
@@ -56,6 +60,8 @@ class Settings:
         if rejected not in ("block", "warn"):
             raise ValueError(f"{ENV_REJECTED} must be 'block' or 'warn', not {rejected!r}")
         overrides.setdefault("rejected_required_batch_blocks", rejected == "block")
+        if os.environ.get(ENV_FRESHNESS_HOURS):
+            overrides.setdefault("freshness_hours", float(os.environ[ENV_FRESHNESS_HOURS]))
         overrides.setdefault("allow_volume_drop", os.environ.get(ENV_ALLOW_VOLUME_DROP, "") in ("1", "true", "yes"))
         return cls(
             landing_dir=Path(landing).expanduser().resolve(),
@@ -138,6 +144,7 @@ class Settings:
         # the run's resources read these back from the environment
         os.environ[ENV_REJECTED] = "block" if self.rejected_required_batch_blocks else "warn"
         os.environ[ENV_ALLOW_VOLUME_DROP] = "true" if self.allow_volume_drop else "false"
+        os.environ[ENV_FRESHNESS_HOURS] = str(self.freshness_hours)
 
 
 def parse_as_of(text: str) -> dt.date:

@@ -11,11 +11,21 @@ from orchestration.ingest import ledger
 from orchestration.settings import Settings
 
 
+class BusyWarehouse(Exception):
+    """The working database is locked by another process; the step is retried with back-off."""
+
+
 @contextlib.contextmanager
 def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
+    except duckdb.IOException as e:
+        if "lock" not in str(e).lower():
+            raise
+        # another process holds the file (a BI tool on the working file, a second run): transient
+        raise BusyWarehouse(f"{settings.duckdb_path} is in use by another process: {e}") from e
     try:
         con.execute("set TimeZone = 'UTC'")
         if not read_only:
@@ -23,6 +33,23 @@ def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Duck
         yield con
     finally:
         con.close()
+
+
+BUSY_RETRIES = 4
+BUSY_FIRST_WAIT_SECONDS = 5
+
+
+@contextlib.contextmanager
+def retry_when_busy(context) -> Iterator[None]:
+    """Turn a locked working database into a Dagster retry, waiting 5, 10, 20, 40 seconds."""
+    try:
+        yield
+    except BusyWarehouse as busy:
+        import dagster as dg
+
+        wait = BUSY_FIRST_WAIT_SECONDS * 2**context.retry_number
+        context.log.warning(f"{busy}; retrying in {wait} s")
+        raise dg.RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=wait) from busy
 
 
 def remove_orphan_batches(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:

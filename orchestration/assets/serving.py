@@ -8,7 +8,7 @@ from orchestration.assets.transform import cx360_dbt, published_models
 from orchestration.publish import PublishBlocked, publish
 from orchestration.quality.history import record_check_results
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import connect
+from orchestration.warehouse import connect, retry_when_busy
 
 _TARGETS = published_models()
 _MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
@@ -29,7 +29,7 @@ _MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
     run_id = context.run.run_id
-    with connect(settings) as con:
+    with retry_when_busy(context), connect(settings) as con:
         record_check_results(con, context.instance, run_id)  # mart_data_trust reports them
     try:
         published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], run_id)

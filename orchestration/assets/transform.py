@@ -20,6 +20,7 @@ from dagster_dbt import (
 
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse import connect, retry_when_busy
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path="target")
 # parse on load, so the manifest always matches the project on disk (partial parsing keeps it quick)
@@ -44,6 +45,8 @@ class Translator(DagsterDbtTranslator):
 def cx360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     settings = warehouse.settings()
     settings.export()
+    with retry_when_busy(context), connect(settings):
+        pass  # dbt would fail on a locked file with a less helpful error: wait for it here instead
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(settings.dbt_vars())]
     yield from dbt.cli(args, context=context).stream()
