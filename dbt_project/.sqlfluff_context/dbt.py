@@ -30,3 +30,7 @@ def type_string():
 
 def type_timestamp():
     return "timestamp"
+
+
+def date_trunc(datepart, date):
+    return f"date_trunc('{datepart}', {date})"
