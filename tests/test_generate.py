@@ -55,9 +55,7 @@ def test_committed_demo_is_a_fresh_generation(fresh):
     assert DEMO_LANDING_DIR.is_dir(), "run `python -m orchestration.generate` to write seeds/demo/"
     assert files_of(DEMO_LANDING_DIR) == files_of(out)
     changed = [str(f) for f in files_of(out) if not same_content(out / f, DEMO_LANDING_DIR / f)]
-    assert not changed, (
-        f"seeds/demo/ is stale, regenerate it with `python -m orchestration.generate`: {changed}"
-    )
+    assert not changed, f"seeds/demo/ is stale, regenerate it with `python -m orchestration.generate`: {changed}"
 
 
 def test_every_entity_has_files_with_exactly_the_contract_columns(fresh):
@@ -76,12 +74,8 @@ def test_every_entity_has_files_with_exactly_the_contract_columns(fresh):
             assert rows, f"{f} is empty"
             if f.suffix == ".jsonl":  # required keys are in every record
                 required = {c.name for c in e.columns if c.required}
-                assert all(required <= {k.lower() for k in r} for r in rows), (
-                    f"{f}: a record lacks a required key"
-                )
-    assert summary["sales/orders"] == sum(
-        n for p, n in summary["files"].items() if p.startswith("sales/orders/")
-    )
+                assert all(required <= {k.lower() for k in r} for r in rows), f"{f}: a record lacks a required key"
+    assert summary["sales/orders"] == sum(n for p, n in summary["files"].items() if p.startswith("sales/orders/"))
 
 
 def test_schema_drift_and_formats_are_there(fresh):

@@ -159,10 +159,7 @@ def test_a_duplicate_compound_key_and_a_missing_column_fail():
         }
     )  # product_category missing
     outcome = validate(lines, raw_suite_path(entity("sales/order_lines")), None)
-    assert (
-        failure(outcome, "expect_compound_columns_to_be_unique", "order_id, line_number")["unexpected_count"]
-        == 2
-    )
+    assert failure(outcome, "expect_compound_columns_to_be_unique", "order_id, line_number")["unexpected_count"] == 2
     assert failure(outcome, "expect_column_values_to_be_between", "quantity")["sample_values"] == [0]
     columns = failure(outcome, "expect_table_columns_to_match_set", None)
     assert columns["details"]["mismatched"]["missing"] == ["product_category"]
@@ -233,17 +230,13 @@ def _run(landing, warehouse, e, raise_on_error=True, downstream=()):
 
 def _evaluation(result, e) -> dg.AssetCheckEvaluation:
     [evaluation] = [
-        x
-        for x in result.get_asset_check_evaluations()
-        if x.asset_key == raw_asset_key(e) and x.check_name == RAW_CHECK
+        x for x in result.get_asset_check_evaluations() if x.asset_key == raw_asset_key(e) and x.check_name == RAW_CHECK
     ]
     return evaluation
 
 
 def test_a_dagster_run_validates_the_batches_it_loaded_and_writes_data_docs(tmp_path, landing):
-    rows = [
-        f"R{i},{['nps', 'csat', 'ces'][i % 3]},{i % 5 + 1},2026-03-01T10:00:00Z,Delivery" for i in range(25)
-    ]
+    rows = [f"R{i},{['nps', 'csat', 'ces'][i % 3]},{i % 5 + 1},2026-03-01T10:00:00Z,Delivery" for i in range(25)]
     write_landing(
         landing,
         {
@@ -272,8 +265,7 @@ def test_a_dagster_run_validates_the_batches_it_loaded_and_writes_data_docs(tmp_
 def test_a_broken_export_fails_the_blocking_check_with_sample_rows(tmp_path, landing):
     # every row is valid by the contract (email is optional), but 24 of 25 emails are empty
     rows = [
-        f"C{i},{'a@example.com' if i == 0 else ''},,Anna,Nowak,PL,consumer,yes,2026-03-01,2026-03-01"
-        for i in range(25)
+        f"C{i},{'a@example.com' if i == 0 else ''},,Anna,Nowak,PL,consumer,yes,2026-03-01,2026-03-01" for i in range(25)
     ]
     write_landing(landing, {"crm/customers/export.csv": CUSTOMERS_HEADER + "\n".join(rows) + "\n"})
 
@@ -281,15 +273,11 @@ def test_a_broken_export_fails_the_blocking_check_with_sample_rows(tmp_path, lan
     def customer_model():
         return None
 
-    result = _run(
-        landing, tmp_path / "warehouse", CUSTOMERS, raise_on_error=False, downstream=[customer_model]
-    )
+    result = _run(landing, tmp_path / "warehouse", CUSTOMERS, raise_on_error=False, downstream=[customer_model])
     evaluation = _evaluation(result, CUSTOMERS)
     assert not evaluation.passed
     # blocking: what depends on the asset does not run
-    assert dg.AssetKey("customer_model") not in {
-        m.asset_key for m in result.get_asset_materialization_events()
-    }
+    assert dg.AssetKey("customer_model") not in {m.asset_key for m in result.get_asset_materialization_events()}
     assert evaluation.severity == dg.AssetCheckSeverity.ERROR
     assert "expect_column_values_to_not_be_null(email)" in evaluation.description
     [failed] = evaluation.metadata["failed_expectations"].value

@@ -65,8 +65,7 @@ def test_csv_is_typed_with_case_insensitive_headers_bom_quotes_and_utc(settings,
     result, raw, quarantine, batches = load(settings, "crm/customers")
     assert quarantine == []
     assert [
-        (r["customer_id"], r["email"], r["first_name"], r["country"], r["segment"], r["marketing_consent"])
-        for r in raw
+        (r["customer_id"], r["email"], r["first_name"], r["country"], r["segment"], r["marketing_consent"]) for r in raw
     ] == [
         ("C1", " Anna@Example.com ", 'Łukasz, "Łuki"', "PL", "consumer", True),
         ("C2", None, "Ștefan\nRădulescu", "RO", "smb", False),
@@ -79,9 +78,7 @@ def test_csv_is_typed_with_case_insensitive_headers_bom_quotes_and_utc(settings,
 
 
 def test_row_errors_go_to_quarantine_with_file_row_column_and_value(settings, landing):
-    rows = [
-        f"O{i},N{i},2026-03-01T10:00:00Z,web,placed,PLN,10.50,,,2026-03-01T10:00:00Z" for i in range(1, 101)
-    ]
+    rows = [f"O{i},N{i},2026-03-01T10:00:00Z,web,placed,PLN,10.50,,,2026-03-01T10:00:00Z" for i in range(1, 101)]
     rows[9] = "O10,N10,2026-03-01T10:00:00Z,web,placed,PLN,-5,,,2026-03-01T10:00:00Z"  # negative amount
     rows[19] = "O20,N20,2026-13-45,web,placed,PLN,5,,,2026-03-01T10:00:00Z"  # bad timestamp
     rows[29] = "O30,N30,2026-03-01T10:00:00Z,WEB,Placed,pln,5,,2026-02-01T00:00:00Z,2026-03-01T10:00:00Z"
@@ -233,8 +230,7 @@ def test_jsonl_and_parquet_are_read_like_csv(settings, landing):
     write_landing(
         landing,
         {
-            "support/surveys/s.jsonl": "\n".join(json.dumps(x, ensure_ascii=False) for x in lines)
-            + "\n[1]\n",
+            "support/surveys/s.jsonl": "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n[1]\n",
             "sales/fx_rates/rates.parquet": buf.getvalue(),
         },
     )
@@ -279,9 +275,7 @@ def test_a_ten_megabyte_field_is_loaded(settings, landing):
     big = "x" * (10 * 1024 * 1024)
     write_landing(
         landing,
-        {
-            "support/feedback/f.csv": f"feedback_id,created_at,source,kind,text\nF1,2026-03-01,email,complaint,{big}\n"
-        },
+        {"support/feedback/f.csv": f"feedback_id,created_at,source,kind,text\nF1,2026-03-01,email,complaint,{big}\n"},
     )
     _, raw, _, batches = load(settings, "support/feedback")
     assert batches[0][1] == "loaded" and len(raw[0]["text"]) == len(big)
