@@ -4,7 +4,9 @@
 this run (ops.load_batches: this run_id, status loaded) is read back from its raw-zone Parquet file
 and validated on its own, as one delivered file, against `expectations/raw/<source>__<entity>.json`.
 `published_table_check()` makes the same kind of check for a built table, read whole from the
-working DuckDB, for the mart suites.
+working DuckDB; `published_mart_checks()` makes one `gx_mart_suite` check per suite of
+`expectations/marts/` (mart_suites.py) on its dbt model's asset, and so gates the publish step,
+which depends on every published model.
 
 A failed check blocks what depends on the asset; its metadata names the failed expectations with
 sample values and rows (file and row number for raw batches), and the Data Docs at
@@ -15,6 +17,7 @@ No `from __future__ import annotations` here: Dagster reads the check functions'
 context type, the resources) as objects, and rejects them as strings.
 """
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from orchestration.quality.gx_runner import GxOutcome
 
 RAW_CHECK = "gx_raw_suite"
+MART_CHECK = "gx_mart_suite"
 SHOWN_FAILURES = 20  # failed expectations kept in a check's metadata (the Data Docs hold them all)
 
 
@@ -84,6 +88,56 @@ def published_table_check(
         return _check_result([(qualified, outcome)], suite_path, extra={"table": qualified})
 
     return _check
+
+
+def published_mart_checks(
+    expectations_dir: Path = EXPECTATIONS_DIR, *, every_published_mart: bool = True
+) -> list[dg.AssetChecksDefinition]:
+    """One blocking `gx_mart_suite` check per suite file of `<expectations_dir>/marts/`, on its mart's asset.
+
+    A suite names its dbt model and table in its meta (`cx360.model`, `cx360.table`); the check is on
+    the dbt asset whose key ends with the model's name, which the publish step depends on. Suites and
+    models out of step are an error, not a silent gap: a suite whose model is no dbt asset, and (with
+    every_published_mart) a published mart_* model without a suite. Either way: regenerate the suites.
+    """
+    from orchestration.assets.transform import cx360_dbt, published_models  # dbt parses: only when asked
+
+    paths = sorted((Path(expectations_dir) / "marts").glob("*.json"))
+    suites = {path: json.loads(path.read_text(encoding="utf-8")).get("meta", {}).get("cx360", {}) for path in paths}
+    regenerate = "run `python -m orchestration.quality.mart_suites`"
+    if every_published_mart:
+        published = {m for models in published_models().values() for m in models if m.startswith("mart_")}
+        missing = sorted(published - {meta.get("model") for meta in suites.values()})
+        if missing:
+            raise ValueError(f"published marts without a Great Expectations suite: {', '.join(missing)}: {regenerate}")
+    by_model: dict[str, list[dg.AssetKey]] = {}
+    for key in cx360_dbt.keys:
+        by_model.setdefault(key.path[-1], []).append(key)
+    checks = []
+    for path, meta in suites.items():
+        model, table = meta.get("model"), meta.get("table")
+        keys = by_model.get(model or "", [])
+        if not table or len(keys) != 1:
+            raise ValueError(
+                f"{_shown_path(path)} names model {model!r}, "
+                + ("which is no dbt asset" if not keys else f"which several assets end with: {keys}")
+                + f": {regenerate}"
+            )
+        checks.append(
+            published_table_check(
+                keys[0],
+                table,
+                path,
+                name=MART_CHECK,
+                description=(
+                    f"Great Expectations suite {_shown_path(path)} on {table}, before it is published: "
+                    f"grain ({', '.join(meta.get('key', []))}), documented columns, accepted values, the "
+                    "ranges of model.md's naming conventions and the reconciliation of each ratio with its "
+                    "numerator and denominator. Blocks the publish step."
+                ),
+            )
+        )
+    return checks
 
 
 # reading ---------------------------------------------------------------------------------------
