@@ -50,16 +50,3 @@ def retry_when_busy(context) -> Iterator[None]:
         wait = BUSY_FIRST_WAIT_SECONDS * 2**context.retry_number
         context.log.warning(f"{busy}; retrying in {wait} s")
         raise dg.RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=wait) from busy
-
-
-def remove_orphan_batches(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
-    """Delete raw-zone files that no load record vouches for (a run stopped between write and record)."""
-    loaded = {r[0] for r in con.execute("select batch_id from ops.load_batches where status = 'loaded'").fetchall()}
-    removed = []
-    if settings.raw_dir.is_dir():
-        for path in settings.raw_dir.glob("*/*/*"):
-            batch = path.name.removeprefix(".").split(".parquet")[0]
-            if path.name.endswith(".tmp") or batch not in loaded:
-                path.unlink()
-                removed.append(str(path))
-    return removed
