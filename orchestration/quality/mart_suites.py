@@ -45,6 +45,7 @@ import great_expectations as gx
 from great_expectations.expectations.row_conditions import Column as Row
 from great_expectations.expectations.row_conditions import PassThroughCondition
 
+from orchestration.quality.suites import sync_suite_files
 from orchestration.settings import ENV_DUCKDB_PATH, EXPECTATIONS_DIR, Settings
 
 GENERATOR = "python -m orchestration.quality.mart_suites"
@@ -593,14 +594,7 @@ def generate(root: Path = EXPECTATIONS_DIR, manifest: dict | None = None) -> dic
 
 def write_all(root: Path = EXPECTATIONS_DIR, manifest: dict | None = None) -> list[Path]:
     """Rewrite the mart suites under root and remove suite files no published mart owns any more."""
-    files = generate(root, manifest)
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    for stale in (root / "marts").glob("*.json"):
-        if stale not in files:
-            stale.unlink()
-    return sorted(files)
+    return sync_suite_files(root / "marts", generate(root, manifest))
 
 
 def main() -> None:

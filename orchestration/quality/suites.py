@@ -259,16 +259,20 @@ def generate(root: Path = EXPECTATIONS_DIR) -> dict[Path, str]:
     return {raw_suite_path(e, root): render(build_suite(e)) for e in ENTITIES}
 
 
-def write_all(root: Path = EXPECTATIONS_DIR) -> list[Path]:
-    """Rewrite the raw suites under root and remove suite files no entity owns any more."""
-    files = generate(root)
+def sync_suite_files(folder: Path, files: dict[Path, str]) -> list[Path]:
+    """Write generated suites into folder and remove the suite files there that nothing generates any more."""
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    for stale in (root / "raw").glob("*.json"):
+    for stale in folder.glob("*.json"):
         if stale not in files:
             stale.unlink()
     return sorted(files)
+
+
+def write_all(root: Path = EXPECTATIONS_DIR) -> list[Path]:
+    """Rewrite the raw suites under root and remove suite files no entity owns any more."""
+    return sync_suite_files(root / "raw", generate(root))
 
 
 def main() -> None:
