@@ -45,7 +45,7 @@ import great_expectations as gx
 from great_expectations.expectations.row_conditions import Column as Row
 from great_expectations.expectations.row_conditions import PassThroughCondition
 
-from orchestration.quality.suites import sync_suite_files
+from orchestration.quality.suites import render, sync_suite_files
 from orchestration.settings import ENV_DUCKDB_PATH, EXPECTATIONS_DIR, Settings
 
 GENERATOR = "python -m orchestration.quality.mart_suites"
@@ -572,11 +572,6 @@ def build_suite(mart: Mart) -> gx.ExpectationSuite:
             "before publishing."
         ),
     )
-
-
-def render(suite: gx.ExpectationSuite) -> str:
-    """The suite as its file holds it: GX's JSON form, sorted keys, two-space indent."""
-    return json.dumps(suite.to_json_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _check_reconciliations_cover(marts: Iterable[Mart]) -> None:
