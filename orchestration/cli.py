@@ -46,6 +46,10 @@ def run(
     rejected_batches: Annotated[
         str, typer.Option(help="A rejected batch of a required entity: block publishing, or warn.")
     ] = "block",
+    full_refresh: Annotated[
+        bool,
+        typer.Option(help="Rebuild every incremental model from the whole raw zone, not only what changed."),
+    ] = False,
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
     from orchestration.progress import listen
@@ -60,6 +64,7 @@ def run(
         as_of=_as_of(as_of),
         allow_volume_drop=allow_volume_drop or None,
         rejected_required_batch_blocks=None if rejected_batches == "block" else False,
+        full_refresh=full_refresh or None,
     )
     if not settings.landing_dir.is_dir():
         console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
@@ -133,7 +138,7 @@ def _print_summary(summary, settings: Settings) -> None:
         console.print(
             f"BI database         {settings.marts_db_path}\n"
             f"restricted database {settings.restricted_db_path}\n"
-            f"Parquet copies      {settings.parquet_dir}/"
+            f"Parquet snapshots   {settings.parquet_dir}/<table>/ (BI tables; the views above read them)"
         )
 
 

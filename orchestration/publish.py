@@ -1,10 +1,13 @@
-"""Publishing: copy the audited tables into the serving databases and swap them in atomically.
+"""Publishing: snapshot the audited tables as Parquet and swap in serving databases of views over them.
 
+Every published table is a list of immutable, content-addressed Parquet files (snapshots.py): a
+table that did not change costs one hash scan and no write, and the journey is cut by month, so a
+daily run rewrites the months that changed. The serving databases hold only views over those files.
 A new serving file is written beside the old one and renamed over it (an atomic rename on one
-filesystem): a BI tool that has the old file open keeps reading the old complete version, the
-next connection sees the new complete version, never a mix. Parquet copies follow the same rule
-per file. People's data never reaches the BI database: its tables drop every `pii_*` column,
-and the contact-holding models are published to the restricted database only.
+filesystem): a BI tool that has the old file open keeps reading the old complete version (its files
+are kept until the publication after), the next connection sees the new complete version, never a
+mix. People's data never reaches the BI database: its tables drop every `pii_*` column, and the
+files of tables with personal data live under serving/restricted/, apart from the BI files.
 
 Before anything is swapped in, two last gates (quality.md): the volume guard (no table loses more
 than a set share of its rows against the last published version, unless allowed) and the count
@@ -14,12 +17,14 @@ reconciliation (every published table holds exactly the rows that were built).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from orchestration import snapshots
 from orchestration.settings import PROJECT_ROOT, Settings
 from orchestration.sql import ident, literal
 
@@ -85,66 +90,74 @@ def volume_guard(con, settings: Settings, built: dict[str, int]) -> list[str]:
     return problems
 
 
-def _write_database(
+def _write_snapshots(
     con,
-    target: Path,
     tables: dict[str, str],
     drop_pii: bool,
-    stamp: str,
-    run_id: str,
-    published_at: dt.datetime,
-) -> tuple[Path, list[PublishedTable]]:
-    """Write the new serving file beside the old one; the caller swaps it in."""
+    months: dict[str, str],
+    bi_dir: Path,
+    restricted_dir: Path,
+    bi_models: set[str],
+) -> tuple[dict[str, snapshots.Snapshot], list[PublishedTable]]:
+    """A snapshot of every table. Only what the BI database may show goes under bi_dir (a BI table
+    without personal data is shared by both databases); the rest under restricted_dir."""
+    out, published = {}, []
+    for model, relation in tables.items():
+        cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
+        has_pii = any(c.startswith(PII_PREFIX) for c in cols)
+        keep = [c for c in cols if not (drop_pii and c.startswith(PII_PREFIX))]
+        select = f"select {', '.join(ident(c) for c in keep)} from {relation}"
+        target = bi_dir if drop_pii or (model in bi_models and not has_pii) else restricted_dir
+        snap = snapshots.write_snapshot(con, model, select, keep, target, months.get(model))
+        built = _count(con, relation)
+        copied = con.execute(f"select count(*) from ({snapshots.view_sql(snap)})").fetchone()[0]
+        if built != copied:
+            raise PublishBlocked(f"count reconciliation on {model}: {built:,} rows built, {copied:,} copied")
+        out[model] = snap
+        published.append(PublishedTable("bi" if drop_pii else "restricted", model, copied))
+    return out, published
+
+
+def _trust_snapshot(con, published: list[PublishedTable], run_id: str, published_at, bi_dir: Path):
+    """mart_data_trust of this run (it needs this run's check results, so the publish step builds it)."""
+    con.execute("create or replace temp table published_tables (table_name varchar, row_count bigint)")
+    con.executemany(
+        "insert into published_tables values (?, ?)", [[p.name, p.rows] for p in published] + [[TRUST_MART, None]]
+    )
+    con.execute(
+        f"create or replace temp table trust as {TRUST_SQL.read_text()}",
+        {"run_id": run_id, "published_at": published_at},
+    )
+    rows = _count(con, "trust")
+    con.execute("update trust set row_count = ? where table_name = ?", [rows, TRUST_MART])
+    cols = [r[0] for r in con.execute("describe trust").fetchall()]
+    snap = snapshots.write_snapshot(con, TRUST_MART, "select * from trust", cols, bi_dir)
+    con.execute("drop table trust")
+    con.execute("drop table published_tables")
+    return snap, PublishedTable("bi", TRUST_MART, rows)
+
+
+def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: str) -> Path:
+    """A new serving file of views over the snapshots, beside the old one; the caller swaps it in."""
     tmp = target.with_name(f".{target.name}.{stamp}.tmp")
     tmp.unlink(missing_ok=True)
-    con.execute(f"attach {literal(str(tmp))} as serving")
-    published = []
+    con = duckdb.connect(str(tmp))
     try:
-        for model, relation in tables.items():
-            cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
-            keep = ", ".join(ident(c) for c in cols if not (drop_pii and c.startswith(PII_PREFIX)))
-            con.execute(f"create table serving.main.{ident(model)} as select {keep} from {relation}")
-            built, copied = _count(con, relation), _count(con, f"serving.main.{ident(model)}")
-            if built != copied:
-                raise PublishBlocked(f"count reconciliation on {model}: {built:,} rows built, {copied:,} copied")
-            published.append(PublishedTable("bi" if drop_pii else "restricted", model, copied))
-        if drop_pii:
-            con.execute("create temp table published_tables (table_name varchar, row_count bigint)")
-            con.executemany(
-                "insert into published_tables values (?, ?)",
-                [[p.name, p.rows] for p in published] + [[TRUST_MART, None]],
-            )
-            con.execute(
-                f"create table serving.main.{TRUST_MART} as {TRUST_SQL.read_text()}",
-                {"run_id": run_id, "published_at": published_at},
-            )
-            rows = _count(con, f"serving.main.{TRUST_MART}")
-            con.execute(f"update serving.main.{TRUST_MART} set row_count = ? where table_name = ?", [rows, TRUST_MART])
-            published.append(PublishedTable("bi", TRUST_MART, rows))
-            con.execute("drop table published_tables")
-        con.execute("checkpoint serving")
-        con.execute("detach serving")
+        for name, snap in views.items():
+            con.execute(f"create view main.{ident(name)} as {snapshots.view_sql(snap)}")
+        con.execute("checkpoint")
     except BaseException:
-        con.execute("detach database if exists serving")
+        con.close()
         tmp.unlink(missing_ok=True)
         raise
-    return tmp, published
+    con.close()
+    return tmp
 
 
-def _parquet_copies(con, db: Path, names: list[str], parquet_dir: Path, stamp: str) -> list[tuple[Path, Path]]:
-    con.execute(f"attach {literal(str(db))} as staged (read_only)")
-    staged = []
-    try:
-        for name in names:
-            part = parquet_dir / f".{name}.parquet.{stamp}.tmp"
-            con.execute(
-                f"copy (select * from staged.main.{ident(name)}) to {literal(str(part))} "
-                "(format parquet, compression zstd)"
-            )
-            staged.append((part, parquet_dir / f"{name}.parquet"))
-    finally:
-        con.execute("detach staged")
-    return staged
+def _files_of(manifest: Path) -> set[Path]:
+    if not manifest.exists():
+        return set()
+    return {Path(f).resolve() for f in json.loads(manifest.read_text())}
 
 
 def publish(
@@ -152,12 +165,15 @@ def publish(
     bi_models: list[str],
     restricted_models: list[str],
     run_id: str = "manual",
+    months: dict[str, str] | None = None,
 ) -> list[PublishedTable]:
-    settings.serving_dir.mkdir(parents=True, exist_ok=True)
-    settings.parquet_dir.mkdir(parents=True, exist_ok=True)
+    """Gate, snapshot and swap in the published tables; `months`: table -> timestamp column to cut by month."""
+    bi_dir, restricted_dir = settings.parquet_dir, settings.serving_dir / "restricted" / "parquet"
+    bi_dir.mkdir(parents=True, exist_ok=True)
+    restricted_dir.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     stamp = now.strftime("%Y%m%dT%H%M%S%f")
-    # an in-memory session reading the working database and writing the new serving files
+    # an in-memory session reading the working database and writing the snapshots
     con = duckdb.connect()
     staged: list[tuple[Path, Path]] = []
     try:
@@ -168,12 +184,16 @@ def publish(
             problems = volume_guard(con, settings, {m: _count(con, r) for m, r in bi.items()})
             if problems:
                 raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
-        bi_tmp, published = _write_database(con, settings.marts_db_path, bi, True, stamp, run_id, now)
-        staged.append((bi_tmp, settings.marts_db_path))
-        restricted_tmp, more = _write_database(con, settings.restricted_db_path, restricted, False, stamp, run_id, now)
-        staged.append((restricted_tmp, settings.restricted_db_path))
-        staged += _parquet_copies(con, bi_tmp, [p.name for p in published], settings.parquet_dir, stamp)
+        bi_snaps, published = _write_snapshots(con, bi, True, months or {}, bi_dir, restricted_dir, set(bi))
+        trust, trust_row = _trust_snapshot(con, published, run_id, now, bi_dir)
+        bi_snaps[TRUST_MART] = trust
+        published.append(trust_row)
+        restricted_snaps, more = _write_snapshots(con, restricted, False, months or {}, bi_dir, restricted_dir, set(bi))
         published += more
+        staged.append((_write_database(settings.marts_db_path, bi_snaps, stamp), settings.marts_db_path))
+        staged.append(
+            (_write_database(settings.restricted_db_path, restricted_snaps, stamp), settings.restricted_db_path)
+        )
     except BaseException:
         for part, _ in staged:
             part.unlink(missing_ok=True)
@@ -183,4 +203,13 @@ def publish(
     # every gate passed and every file is complete: swap them in
     for part, final in staged:
         os.replace(part, final)
+    # keep the files of this publication and of the one before (a reader may still have it open)
+    manifest, previous = settings.serving_dir / "published.json", settings.serving_dir / "published.previous.json"
+    if manifest.exists():
+        os.replace(manifest, previous)
+    files = sorted({str(f) for snap in (*bi_snaps.values(), *restricted_snaps.values()) for f in snap.files})
+    tmp = manifest.with_name(".published.json.tmp")
+    tmp.write_text(json.dumps(files, indent=1))
+    os.replace(tmp, manifest)
+    snapshots.sweep([bi_dir, restricted_dir], _files_of(manifest) | _files_of(previous))
     return published

@@ -24,6 +24,7 @@ ENV_AS_OF = "CX360_AS_OF"
 ENV_REJECTED = "CX360_REJECTED_BATCHES"  # block (default) or warn
 ENV_ALLOW_VOLUME_DROP = "CX360_ALLOW_VOLUME_DROP"
 ENV_FRESHNESS_HOURS = "CX360_FRESHNESS_HOURS"
+ENV_FULL_REFRESH = "CX360_FULL_REFRESH"
 # read by dbt_project/profiles.yml
 ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
 
@@ -45,6 +46,9 @@ class Settings:
     # systems deliver nightly, so a day and a half means a missed night
     freshness_hours: float = 36
     reporting_currency: str = "EUR"
+    # rebuild the incremental models (staging, the journey) from the whole raw zone instead of
+    # merging what changed since the last build
+    full_refresh: bool = False
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
 
@@ -63,6 +67,7 @@ class Settings:
         if os.environ.get(ENV_FRESHNESS_HOURS):
             overrides.setdefault("freshness_hours", float(os.environ[ENV_FRESHNESS_HOURS]))
         overrides.setdefault("allow_volume_drop", os.environ.get(ENV_ALLOW_VOLUME_DROP, "") in ("1", "true", "yes"))
+        overrides.setdefault("full_refresh", os.environ.get(ENV_FULL_REFRESH, "") in ("1", "true", "yes"))
         return cls(
             landing_dir=Path(landing).expanduser().resolve(),
             warehouse_dir=Path(warehouse).expanduser().resolve(),
@@ -145,6 +150,7 @@ class Settings:
         os.environ[ENV_REJECTED] = "block" if self.rejected_required_batch_blocks else "warn"
         os.environ[ENV_ALLOW_VOLUME_DROP] = "true" if self.allow_volume_drop else "false"
         os.environ[ENV_FRESHNESS_HOURS] = str(self.freshness_hours)
+        os.environ[ENV_FULL_REFRESH] = "true" if self.full_refresh else "false"
 
 
 def parse_as_of(text: str) -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -66,7 +67,9 @@ def test_run_reports_what_it_loaded_resolved_and_published(demo):
     ):
         assert words in out, out
     assert settings.marts_db_path.exists() and settings.restricted_db_path.exists()
-    assert (settings.parquet_dir / "fct_customer_journey.parquet").exists()
+    # the journey is published as one Parquet file per month (2026-05 to 2026-10)
+    months = sorted(p.name[:7] for p in (settings.parquet_dir / "fct_customer_journey").glob("*.parquet"))
+    assert months == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 
 
 def test_every_delivered_row_is_loaded_or_quarantined(demo):
@@ -130,6 +133,7 @@ def test_a_second_run_loads_nothing_and_publishes_identical_tables_to_an_open_re
         table_digest(settings.marts_db_path),
         table_digest(settings.restricted_db_path),
     )
+    files_before = set(json.loads((settings.serving_dir / "published.json").read_text()))
     reader = duckdb.connect(str(settings.marts_db_path), read_only=True)  # a BI tool holding the file open
     old_rows = reader.execute("select count(*) from fct_customer_journey").fetchone()
     second = cx360(
@@ -151,6 +155,9 @@ def test_a_second_run_loads_nothing_and_publishes_identical_tables_to_an_open_re
     }
     assert after_bi.keys() == before_bi.keys()
     assert table_digest(settings.restricted_db_path) == before_restricted
+    # nothing changed, so no snapshot was rewritten: only this run's mart_data_trust is a new file
+    files_after = set(json.loads((settings.serving_dir / "published.json").read_text()))
+    assert {Path(f).parent.name for f in files_after ^ files_before} == {"mart_data_trust"}
     runs = query(settings.duckdb_path, "select count(distinct run_id) from ops.publications")
     assert runs == [(2,)]
 

@@ -49,6 +49,8 @@ def cx360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
         pass  # dbt would fail on a locked file with a less helpful error: wait for it here instead
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(settings.dbt_vars())]
+    if settings.full_refresh:
+        args.append("--full-refresh")  # incremental models rebuilt from the whole raw zone
     yield from dbt.cli(args, context=context).stream()
 
 
@@ -63,3 +65,13 @@ def published_models(manifest_path=None) -> dict[str, list[str]]:
         for t in [target] if isinstance(target, str) else (target or []):
             out[t].append(node["name"])
     return {k: sorted(v) for k, v in out.items()}
+
+
+def published_months(manifest_path=None) -> dict[str, str]:
+    """Published models cut into one Parquet file per month: model -> column (`meta: {publish_by_month}`)."""
+    manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
+    return {
+        node["name"]: node["config"]["meta"]["publish_by_month"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish_by_month")
+    }

@@ -1,5 +1,8 @@
 -- Every touch up to the end of the as-of date, with its customer, the attributes of its source
--- record, and its revenue, experience score and friction (model.md).
+-- record, and its revenue, experience score and friction (model.md). Only the customers in this
+-- build's scope (int_journey_scope: everyone on a full build) and the touches with no customer.
+
+{{ config(materialized='view') }}
 
 with
 
@@ -25,6 +28,10 @@ surveys as (
 
 feedback as (
     select * from {{ ref('stg_support__feedback') }}
+),
+
+scope as (
+    select * from {{ ref('int_journey_scope') }}
 ),
 
 as_of as (
@@ -73,7 +80,13 @@ joined as (
     left join feedback
         on touchpoints.source_entity = 'feedback' and touchpoints.source_id = feedback.feedback_id
     -- events after the as-of date count in no figure
-    where touchpoints.occurred_at < as_of.as_of_end
+    where
+        touchpoints.occurred_at < as_of.as_of_end
+        and (
+            assignments.customer_key is null
+            or assignments.customer_key in (select scope.customer_key from scope)
+            or (select bool_or(scope.is_rebuild_all) from scope)
+        )
 ),
 
 final as (

@@ -3,6 +3,8 @@
 -- order means: for order events, an order later than the first valid order in (ordered_at,
 -- order_id) order; for any other event, strictly after the first valid order's ordered_at.
 
+{{ config(materialized='view') }}
+
 with
 
 touchpoints as (

@@ -1,6 +1,8 @@
 -- Every journey touch of every department, one row per event (model.md). `email_sent` and
 -- `impression` are outbound reach, not journey steps: they stay in the marketing reach figures.
 
+{{ config(materialized='view') }}
+
 with
 
 marketing_events as (

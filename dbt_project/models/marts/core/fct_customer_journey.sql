@@ -1,3 +1,25 @@
+-- One row per touchpoint of any department (model.md). Incremental: each build deletes the rows
+-- of the customers in int_journey_scope (and the rows with no customer) and appends them again,
+-- derived from all their events, so a daily build costs what changed, and equals a full build.
+-- depends_on: {{ ref('int_journey_scope') }}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="""
+            {% if is_incremental() %}
+            delete from {{ this }}
+            where
+                customer_key is null
+                or customer_key in (select customer_key from {{ ref('int_journey_scope') }})
+                or (select bool_or(is_rebuild_all) from {{ ref('int_journey_scope') }})
+            {% endif %}
+        """
+    )
+}}
+
 with
 
 touchpoints as (

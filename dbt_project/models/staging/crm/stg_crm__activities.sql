@@ -1,7 +1,9 @@
+{{ config(unique_key=['activity_id']) }}
+
 with
 
 source as (
-    select * from {{ source('crm', 'activities') }}
+    {{ changed_keys_source('crm', 'activities', ['activity_id']) }}
 ),
 
 versioned as (
@@ -24,6 +26,7 @@ renamed as (
         occurred_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

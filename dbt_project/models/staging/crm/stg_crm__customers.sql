@@ -1,7 +1,9 @@
+{{ config(unique_key=['customer_id']) }}
+
 with
 
 source as (
-    select * from {{ source('crm', 'customers') }}
+    {{ changed_keys_source('crm', 'customers', ['customer_id']) }}
 ),
 
 versioned as (
@@ -29,6 +31,7 @@ renamed as (
         updated_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

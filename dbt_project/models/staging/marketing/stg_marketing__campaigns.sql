@@ -1,7 +1,9 @@
+{{ config(unique_key=['campaign_id']) }}
+
 with
 
 source as (
-    select * from {{ source('marketing', 'campaigns') }}
+    {{ changed_keys_source('marketing', 'campaigns', ['campaign_id']) }}
 ),
 
 versioned as (
@@ -24,6 +26,7 @@ renamed as (
         ended_on,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

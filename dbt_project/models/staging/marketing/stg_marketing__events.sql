@@ -1,7 +1,9 @@
+{{ config(unique_key=['event_id']) }}
+
 with
 
 source as (
-    select * from {{ source('marketing', 'events') }}
+    {{ changed_keys_source('marketing', 'events', ['event_id']) }}
 ),
 
 versioned as (
@@ -29,6 +31,7 @@ renamed as (
         occurred_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['customer_number']) }}
+
 with
 
 source as (
-    select * from {{ source('sales', 'customers') }}
+    {{ changed_keys_source('sales', 'customers', ['customer_number']) }}
 ),
 
 versioned as (
@@ -26,6 +28,7 @@ renamed as (
         updated_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['rate_date', 'currency']) }}
+
 with
 
 source as (
-    select * from {{ source('sales', 'fx_rates') }}
+    {{ changed_keys_source('sales', 'fx_rates', ['rate_date', 'currency']) }}
 ),
 
 versioned as (
@@ -20,6 +22,7 @@ renamed as (
         rate_to_reporting,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['order_id', 'line_number']) }}
+
 with
 
 source as (
-    select * from {{ source('sales', 'order_lines') }}
+    {{ changed_keys_source('sales', 'order_lines', ['order_id', 'line_number']) }}
 ),
 
 versioned as (
@@ -25,6 +27,7 @@ renamed as (
         discount_amount,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['order_id']) }}
+
 with
 
 source as (
-    select * from {{ source('sales', 'orders') }}
+    {{ changed_keys_source('sales', 'orders', ['order_id']) }}
 ),
 
 versioned as (
@@ -29,6 +31,7 @@ renamed as (
         updated_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['feedback_id']) }}
+
 with
 
 source as (
-    select * from {{ source('support', 'feedback') }}
+    {{ changed_keys_source('support', 'feedback', ['feedback_id']) }}
 ),
 
 versioned as (
@@ -30,6 +32,7 @@ renamed as (
         created_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['response_id']) }}
+
 with
 
 source as (
-    select * from {{ source('support', 'surveys') }}
+    {{ changed_keys_source('support', 'surveys', ['response_id']) }}
 ),
 
 versioned as (
@@ -29,6 +31,7 @@ renamed as (
         responded_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at

@@ -1,7 +1,9 @@
+{{ config(unique_key=['ticket_id']) }}
+
 with
 
 source as (
-    select * from {{ source('support', 'tickets') }}
+    {{ changed_keys_source('support', 'tickets', ['ticket_id']) }}
 ),
 
 versioned as (
@@ -34,6 +36,7 @@ renamed as (
         updated_at,
         -- lineage
         _batch_id,
+        _batch_seq,
         _file_name,
         _row_number,
         _loaded_at
