@@ -1,7 +1,9 @@
 """Phone keys: every distinct (phone, region) pair in E.164, parsed once with `phonenumbers`.
 
 Identity resolution matches phones only through this table (model.md): a maintained library, not
-regular expressions, decides what a number is, and only numbers it judges valid get a key.
+regular expressions, decides what a number is, and only numbers it judges valid get a key. Parsing is
+the slow part of identity resolution at scale, so the table only grows: each build parses the pairs
+it has not parsed before.
 """
 
 import phonenumbers
@@ -30,8 +32,15 @@ def e164(phone: str | None, region: str | None) -> str | None:
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
-    pairs = dbt.ref("int_phone_numbers_listed").fetchall()
+    # incremental: a number parses the same way every day, so a run parses only pairs it has not seen
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    listed = dbt.ref("int_phone_numbers_listed")
+    if dbt.is_incremental:
+        listed = listed.set_alias("listed").filter(
+            f"not exists (select 1 from {dbt.this} as seen where seen.phone = listed.phone "
+            "and seen.phone_region is not distinct from listed.phone_region)"
+        )
+    pairs = listed.fetchall()
     phones = [phone for phone, _ in pairs]
     regions = [region for _, region in pairs]
     return pa.table(

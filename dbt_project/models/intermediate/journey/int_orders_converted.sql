@@ -11,30 +11,19 @@ fx_rates as (
     select * from {{ ref('stg_sales__fx_rates') }}
 ),
 
-rates_ranked as (
-    select
-        orders.order_id,
-        fx_rates.rate_to_reporting,
-        row_number() over (partition by orders.order_id order by fx_rates.rate_date desc) as rate_rank
-    from orders
-    inner join fx_rates
-        on
-            orders.currency = fx_rates.currency
-            and fx_rates.rate_date <= cast(orders.ordered_at as date)
-),
-
+-- the latest rate on or before the order date: an as-of join, one probe per order
 rated as (
     select
         orders.*,
         case
             when orders.currency = {{ sql_string(var('reporting_currency')) }} then 1.0
-            else rates_ranked.rate_to_reporting
+            else fx_rates.rate_to_reporting
         end as fx_rate
     from orders
-    left join rates_ranked
+    asof left join fx_rates
         on
-            orders.order_id = rates_ranked.order_id
-            and rates_ranked.rate_rank = 1
+            orders.currency = fx_rates.currency
+            and cast(orders.ordered_at as date) >= fx_rates.rate_date
 ),
 
 final as (

@@ -7,10 +7,7 @@ source as (
 ),
 
 versioned as (
-    select
-        *,
-        {{ latest_version_rank(['campaign_id']) }} as version_rank
-    from source
+    {{ latest_versions('source', ['campaign_id']) }}
 ),
 
 renamed as (
@@ -31,7 +28,6 @@ renamed as (
         _row_number,
         _loaded_at
     from versioned
-    where version_rank = 1
 )
 
 select * from renamed

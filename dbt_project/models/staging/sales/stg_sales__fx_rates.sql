@@ -7,10 +7,7 @@ source as (
 ),
 
 versioned as (
-    select
-        *,
-        {{ latest_version_rank(['rate_date', 'currency']) }} as version_rank
-    from source
+    {{ latest_versions('source', ['rate_date', 'currency']) }}
 ),
 
 renamed as (
@@ -27,7 +24,6 @@ renamed as (
         _row_number,
         _loaded_at
     from versioned
-    where version_rank = 1
 )
 
 select * from renamed

@@ -7,10 +7,7 @@ source as (
 ),
 
 versioned as (
-    select
-        *,
-        {{ latest_version_rank(['order_id', 'line_number']) }} as version_rank
-    from source
+    {{ latest_versions('source', ['order_id', 'line_number']) }}
 ),
 
 renamed as (
@@ -32,7 +29,6 @@ renamed as (
         _row_number,
         _loaded_at
     from versioned
-    where version_rank = 1
 )
 
 select * from renamed

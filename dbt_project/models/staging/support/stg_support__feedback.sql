@@ -7,10 +7,7 @@ source as (
 ),
 
 versioned as (
-    select
-        *,
-        {{ latest_version_rank(['feedback_id']) }} as version_rank
-    from source
+    {{ latest_versions('source', ['feedback_id']) }}
 ),
 
 renamed as (
@@ -37,7 +34,6 @@ renamed as (
         _row_number,
         _loaded_at
     from versioned
-    where version_rank = 1
 )
 
 select * from renamed

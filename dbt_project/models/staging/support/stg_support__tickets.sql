@@ -7,10 +7,7 @@ source as (
 ),
 
 versioned as (
-    select
-        *,
-        {{ latest_version_rank(['ticket_id'], 'updated_at') }} as version_rank
-    from source
+    {{ latest_versions('source', ['ticket_id'], 'updated_at') }}
 ),
 
 renamed as (
@@ -41,7 +38,6 @@ renamed as (
         _row_number,
         _loaded_at
     from versioned
-    where version_rank = 1
 )
 
 select * from renamed
