@@ -4,9 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SIZE   ?= 1000000
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format ui demo clean
+.PHONY: help install run test lint format ui demo clean bench
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -40,6 +41,9 @@ ui: install ## Open the Dagster UI (assets, lineage, checks) on http://127.0.0.1
 
 demo: install ## Regenerate the committed demo landing zone in seeds/demo/
 	$(BIN)/python -m orchestration.generate
+
+bench: install ## Benchmark full and incremental runs at SIZE customers (BENCH_ARGS=--keep to reuse data)
+	$(BIN)/python benchmarks/run.py --size $(SIZE) $(BENCH_ARGS)
 
 clean: ## Remove the local warehouse (not the venv)
 	rm -rf warehouse
