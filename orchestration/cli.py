@@ -193,15 +193,57 @@ def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the landing zone into.")],
     customers: Annotated[int, typer.Option(min=1, help="Number of customers.")] = 500,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 42,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes making customers (default: the number of CPUs).")
+    ] = None,
+    days_after: Annotated[
+        str | None,
+        typer.Option(
+            "--days-after",
+            help="Add the daily deliveries of the days after this date (YYYY-MM-DD, 2026-10-31 or later) to the "
+            "existing landing zone in --out, made with the same --customers and --seed.",
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option(min=1, help="How many days of daily deliveries (with --days-after).")] = 1,
 ) -> None:
-    """Write a deterministic synthetic landing zone for all 11 entities."""
+    """Write a deterministic synthetic landing zone for all 11 entities.
+
+    With --days-after DATE --days N, add to the landing zone in --out the
+    daily deliveries of the N days after DATE, for incremental runs: one
+    file per entity and day (sales/orders/orders_2026-11-01.csv ...) with
+    sign-ups, orders and status updates, tickets, surveys, feedback, CRM
+    activities, marketing events, and identity changes (prospects joining
+    the CRM, corrected CRM, shop and ticket records). N days at once write
+    the same files as N runs of one day; a day made again is the same.
+    """
+    if days_after is not None:
+        from datetime import date
+
+        from orchestration.generate.daily import generate_days
+
+        try:
+            after = date.fromisoformat(days_after)
+        except ValueError:
+            raise typer.BadParameter("--days-after must be a date YYYY-MM-DD") from None
+        try:
+            summary = generate_days(out, after, days, customers=customers, seed=seed)
+        except ValueError as e:
+            console.print(f"[red]error:[/] {e}")
+            raise typer.Exit(2) from None
+        changes = {k: len(v) for k, v in summary["identity_changes"].items()}
+        rows = sum(v for v in summary.values() if isinstance(v, int))
+        console.print(f"wrote {rows:,} rows of {days} day(s) into {out.resolve()}; identity changes: {changes}")
+        return
+
     from rich.progress import Progress
 
     from orchestration.generate import generate as write_landing_zone
 
     with Progress(console=console) as progress:
         task = progress.add_task(f"generating {customers:,} customers", total=customers)
-        summary = write_landing_zone(out, customers=customers, seed=seed, progress=lambda n: progress.advance(task, n))
+        summary = write_landing_zone(
+            out, customers=customers, seed=seed, progress=lambda n: progress.advance(task, n), workers=workers
+        )
     rows = {k: v for k, v in summary.items() if isinstance(v, int)}
     console.print(f"wrote {sum(rows.values()):,} rows into {out.resolve()}")
 

@@ -41,6 +41,11 @@ _TAG_STEP = 7_919  # prime, coprime with 10^k: n -> n * step mod 10^k is a permu
 PHONE_CHANGE_OFFSET = 5_000_000  # a changed phone is the (n + offset)-th number of the country
 
 
+def anonymous_id(num: int) -> str:
+    """The marketing tool's cookie id of person `num`."""
+    return f"{((num * 2 + 1) * 0x9E3779B1) % (1 << 40):010x}"
+
+
 def _weighted(rng: Random, table) -> str:
     r = rng.random()
     for value, w in table:
@@ -130,7 +135,7 @@ class People:
             dup=dup,
             dup_id=f"L{num:07d}" if dup else None,
             sales_no=f"SC{num:07d}" if kind in ("customer", "shopper") else None,
-            anon=f"{((num * 2 + 1) * 0x9E3779B1) % (1 << 40):010x}",
+            anon=anonymous_id(num),
             segment=segment,
             consent=rng.random() < 0.7,
             crm_created=crm_created,

@@ -12,8 +12,14 @@ NOTE_LIMIT = 200  # examples kept per kind of note; the count is always exact
 
 
 class Sink:
-    def __init__(self, root: Path, anomalies: list[Anomaly]):
+    """Rows to files. `writers` makes the file of a spec (PART_WRITERS for the parts of parallel runs);
+    `start` gives, per (entity, batch), the rows that file already holds before this sink's first row,
+    so the deliberate errors land on the same row numbers however the rows are split."""
+
+    def __init__(self, root: Path, anomalies: list[Anomaly], writers=None, start: dict | None = None):
         self.root = root
+        self._writers = writers or WRITERS
+        self._start = start or {}
         self._files: dict[tuple[str, str], object] = {}
         self.rows: dict[tuple[str, str], int] = {}
         self._pending: dict[tuple[str, str], list[Anomaly]] = {}
@@ -26,7 +32,7 @@ class Sink:
     def _open(self, key: tuple[str, str]):
         spec = file_spec(ENTITY[key[0]], key[1])
         (self.root / spec.path).parent.mkdir(parents=True, exist_ok=True)
-        w = self._files[key] = WRITERS[spec.fmt](self.root, spec)
+        w = self._files[key] = self._writers[spec.fmt](self.root, spec)
         self.rows[key] = 0
         return w
 
@@ -40,7 +46,7 @@ class Sink:
         self.rows[key] += 1
 
     def _apply(self, key, w, pending: list[Anomaly], row: dict) -> dict:
-        n = self.rows[key] + 1
+        n = self._start.get(key, 0) + self.rows[key] + 1
         for a in pending:
             if n >= a.at_row and a.when(row):
                 pending.remove(a)
@@ -68,6 +74,10 @@ class Sink:
         items = self.notes.setdefault(kind, [])
         if len(items) < NOTE_LIMIT:
             items.append(item)
+
+    def pending(self) -> list[Anomaly]:
+        """The deliberate errors not applied yet (their file has no suitable row yet)."""
+        return [a for items in self._pending.values() for a in items]
 
     def close(self) -> dict:
         for w in self._files.values():
