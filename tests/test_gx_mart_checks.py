@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.quality import mart_suites
-from orchestration.quality.gx_checks import MART_CHECK, published_mart_checks
+from orchestration.quality import mart_suites, sampling
+from orchestration.quality.gx_checks import MART_CHECK, published_mart_checks, published_table_check
 from orchestration.quality.gx_runner import validate
 from orchestration.quality.mart_suites import (
     RECONCILIATIONS,
@@ -388,3 +388,78 @@ def test_a_failing_mart_suite_blocks_publishing(warehouse, tmp_path):
         [100.0],
         failed["unexpected_count"],
     )
+
+
+# a large mart: sampled, the grain on all rows ---------------------------------------------------
+
+
+def _large_nps(db: Path, n: int, broken_at: int | None = None, duplicate: tuple[int, int] | None = None) -> None:
+    """marts.mart_nps with n correct rows in the order of i (15 a month); broken_at: a row whose
+    responses no longer add up; duplicate (a, b): row b gets row a's grain."""
+    g = f"case when i = {duplicate[1]} then {duplicate[0]} else i end" if duplicate else "i"
+    passives = "responses - promoters - detractors" + (f" + (i = {broken_at})::int" if broken_at is not None else "")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            f"""create or replace table marts.mart_nps as
+            with r as (
+                select i, date '2000-01-01' + to_months(({g}) // 15) as month,
+                    ['consumer', 'smb', 'enterprise', 'unknown', 'all'][({g}) % 5 + 1] as segment,
+                    ['high', 'mid', 'low'][({g}) // 5 % 3 + 1] as value_tier,
+                    i % 7 as responses, i % 7 // 2 as promoters, i % 7 // 3 as detractors
+                from range({n}) t(i)
+            )
+            select month, segment, value_tier, responses, promoters, {passives} as passives, detractors,
+                case when responses > 0 then 100 * (promoters - detractors) / responses end as nps
+            from r order by i"""
+        )
+    finally:
+        con.close()
+
+
+def _nps_check(tmp_path) -> dg.AssetCheckEvaluation:
+    @dg.asset(key=["marts", "mart_nps"])
+    def mart_nps():
+        return None
+
+    result = dg.materialize(
+        [mart_nps, published_table_check(["marts", "mart_nps"], "marts.mart_nps", NPS_SUITE, name=MART_CHECK)],
+        resources={"warehouse": WarehouseResource(landing_dir=str(tmp_path), warehouse_dir=str(tmp_path / "wh"))},
+        raise_on_error=False,
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    return evaluation
+
+
+def test_a_large_mart_is_sampled_for_its_rows_and_checked_whole_for_its_grain(tmp_path, monkeypatch):
+    monkeypatch.setattr(sampling, "SAMPLE_ROWS", 500)
+    (tmp_path / "wh").mkdir()
+    db = tmp_path / "wh" / "cx.duckdb"
+    _large_nps(db, 3000)
+    passing = _nps_check(tmp_path)
+    assert passing.passed, passing.metadata.get("failed_expectations")
+    note = "validated 500 of 3,000 rows (deterministic sample); grain (month, segment, value_tier) checked on all rows"
+    assert passing.description == note[0].upper() + note[1:]
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sample = sampling.read(con, "marts.mart_nps", json.loads(NPS_SUITE.read_text()))
+        grain = ["month", "segment", "value_tier"]
+        everything = con.execute("select month, segment, value_tier from marts.mart_nps").df()
+    finally:
+        con.close()
+    index = everything.reset_index().merge(sample.frame[grain], on=grain)["index"]  # i of the sampled rows
+    broken = int(index.min())
+    a, b = sorted(set(range(3000)) - set(index))[:2]
+    _large_nps(db, 3000, broken_at=broken, duplicate=(a, b))
+    failing = _nps_check(tmp_path)
+    assert not failing.passed
+    failed = {f["expectation"]: f for f in failing.metadata["failed_expectations"].value}
+    assert set(failed) == {"expect_compound_columns_to_be_unique", "expect_column_values_to_be_in_set"}
+    assert failed["expect_compound_columns_to_be_unique"]["unexpected_count"] == 2  # rows outside the sample
+    assert failed["expect_compound_columns_to_be_unique"]["why"] == "grain: month x segment x value_tier"
+    parts = failed["expect_column_values_to_be_in_set"]
+    assert "responses == promoters + passives + detractors" in parts["condition"]
+    assert parts["unexpected_count"] == 1
+    assert failing.description.endswith(f"({note})")

@@ -3,15 +3,22 @@
 `raw_batch_checks()` gives each ingest asset a check `gx_raw_suite`: every batch the asset loaded in
 this run (ops.load_batches: this run_id, status loaded) is read back from its raw-zone Parquet file
 and validated on its own, as one delivered file, against `expectations/raw/<source>__<entity>.json`.
-`published_table_check()` makes the same kind of check for a built table, read whole from the
-working DuckDB; `published_mart_checks()` makes one `gx_mart_suite` check per suite of
-`expectations/marts/` (mart_suites.py) on its dbt model's asset, and so gates the publish step,
-which depends on every published model.
+`published_table_check()` makes the same kind of check for a built table of the working DuckDB;
+`published_mart_checks()` makes one `gx_mart_suite` check per suite of `expectations/marts/`
+(mart_suites.py) on its dbt model's asset, and so gates the publish step, which depends on every
+published model.
+
+A batch or table is read with DuckDB, only the columns its suite uses (sampling.py): whole up to
+`sampling.SAMPLE_ROWS` rows; above, GX validates a deterministic sample of that many rows and the
+expectations a sample would get wrong (unique keys, row counts) are evaluated on all rows in DuckDB
+SQL. The check's description and metadata say when a sample was validated.
 
 A failed check blocks what depends on the asset; its metadata names the failed expectations with
 sample values and rows (file and row number for raw batches), and the Data Docs at
-`<warehouse>/docs/gx/index.html` show the full results. DuckDB is opened read-only and closed
-before validating; Great Expectations is imported on first use, so loading the definitions stays fast.
+`<warehouse>/docs/gx/index.html` show the full results. The working DuckDB is opened read-only and
+closed before validating; raw batches are read one at a time by an in-memory DuckDB, and validated
+before the next is read. Great Expectations is imported on first use, so loading the definitions
+stays fast.
 
 No `from __future__ import annotations` here: Dagster reads the check functions' annotations (the
 context type, the resources) as objects, and rejects them as strings.
@@ -22,10 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
+import duckdb
 
 from orchestration.contracts import ENTITIES, Entity
-from orchestration.quality import gx_docs_dir, raw_suite_path
+from orchestration.quality import gx_docs_dir, raw_suite_path, sampling
 from orchestration.rawzone import entity_dir
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR, PROJECT_ROOT, Settings
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
 RAW_CHECK = "gx_raw_suite"
 MART_CHECK = "gx_mart_suite"
 SHOWN_FAILURES = 20  # failed expectations kept in a check's metadata (the Data Docs hold them all)
+BATCH_STATISTICS = ("rows", "rows_total", "evaluated_expectations", "unsuccessful_expectations", "seconds")
 
 
 def raw_asset_key(entity: Entity) -> dg.AssetKey:
@@ -78,13 +86,13 @@ def published_table_check(
         metadata={"suite": _shown_path(suite_path)},
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from orchestration.quality import gx_runner
-
         settings = warehouse.settings()
-        qualified, df = read_table(settings, table_name)
-        if df is None:
+        qualified, rows = read_table(settings, table_name, _load(suite_path))
+        if rows is None:
             return dg.AssetCheckResult(passed=False, description=qualified, metadata={"table": table_name})
-        outcome = gx_runner.validate(df, suite_path, gx_docs_dir(settings), run_name=context.run.run_id)
+        if rows.refused:
+            return _refused(qualified, rows, suite_path)
+        outcome = _validate(rows, suite_path, gx_docs_dir(settings), context.run.run_id)
         return _check_result([(qualified, outcome)], suite_path, extra={"table": qualified})
 
     return _check
@@ -143,8 +151,8 @@ def published_mart_checks(
 # reading ---------------------------------------------------------------------------------------
 
 
-def run_batches(settings: Settings, entity: Entity, run_id: str) -> list[tuple[str, str, pd.DataFrame | None]]:
-    """(batch_id, file_name, rows) of each batch of entity this run loaded; rows None: file missing."""
+def run_batches(settings: Settings, entity: Entity, run_id: str) -> list[tuple[str, str, Path | None]]:
+    """(batch_id, file_name, raw-zone file) of each batch of entity this run loaded; file None: missing."""
     if not settings.duckdb_path.exists():
         return []
     with connect(settings, read_only=True) as con:
@@ -155,16 +163,25 @@ def run_batches(settings: Settings, entity: Entity, run_id: str) -> list[tuple[s
             "and status = 'loaded' order by batch_seq",
             [run_id, entity.source, entity.name],
         ).fetchall()
-        out = []
-        for batch_id, file_name in batches:
-            path = entity_dir(settings.raw_dir, entity) / f"{batch_id}.parquet"
-            rows = con.execute(f"select * from read_parquet({literal(str(path))})").df() if path.exists() else None
-            out.append((batch_id, file_name, rows))
+    out = []
+    for batch_id, file_name in batches:
+        path = entity_dir(settings.raw_dir, entity) / f"{batch_id}.parquet"
+        out.append((batch_id, file_name, path if path.exists() else None))
     return out
 
 
-def read_table(settings: Settings, table_name: str) -> tuple[str, pd.DataFrame | None]:
-    """(schema.table, its rows), or (why it could not be read, None)."""
+def read_batch(path: Path, raw_suite: dict) -> sampling.Rows:
+    """The rows of one raw-zone file to validate raw_suite on (sampling.read), by an in-memory DuckDB."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")  # as the working database is read (warehouse.connect)
+        return sampling.read(con, f"read_parquet({literal(str(path))})", raw_suite)
+    finally:
+        con.close()
+
+
+def read_table(settings: Settings, table_name: str, raw_suite: dict) -> tuple[str, sampling.Rows | None]:
+    """(schema.table, the rows to validate raw_suite on: sampling.read), or (why it could not be read, None)."""
     if not settings.duckdb_path.exists():
         return f"the working database {settings.duckdb_path} does not exist", None
     schema, _, table = table_name.rpartition(".")
@@ -183,7 +200,7 @@ def read_table(settings: Settings, table_name: str) -> tuple[str, pd.DataFrame |
             )
             return why, None
         qualified = f"{found[0][0]}.{table}"
-        return qualified, con.execute(f"select * from {ident(found[0][0])}.{ident(table)}").df()
+        return qualified, sampling.read(con, f"{ident(found[0][0])}.{ident(table)}", raw_suite)
 
 
 def _table_exists(con, schema: str, table: str) -> bool:
@@ -222,25 +239,23 @@ def _raw_check(entity: Entity, suite_path: Path) -> dg.AssetChecksDefinition:
                     "note": f"no batch of {entity.qualified} was loaded in this run",
                 },
             )
-        missing = [f"{file_name} (batch {batch_id})" for batch_id, file_name, rows in batches if rows is None]
+        missing = [f"{file_name} (batch {batch_id})" for batch_id, file_name, path in batches if path is None]
         if missing:
             return dg.AssetCheckResult(
                 passed=False,
                 description=f"raw-zone file missing for {', '.join(missing)}: the load record has no data",
                 metadata={"missing_batches": missing},
             )
-        from orchestration.quality import gx_runner
-
+        raw_suite = _load(suite_path)
         docs_dir = gx_docs_dir(settings)
-        outcomes = [
-            (
-                f"{file_name} (batch {batch_id})",
-                gx_runner.validate(
-                    rows, suite_path, docs_dir, run_name=context.run.run_id, build_index=i == len(batches) - 1
-                ),
-            )
-            for i, (batch_id, file_name, rows) in enumerate(batches)
-        ]
+        outcomes = []
+        for i, (batch_id, file_name, path) in enumerate(batches):
+            label = f"{file_name} (batch {batch_id})"
+            rows = read_batch(path, raw_suite)  # one batch in memory at a time
+            if rows.refused:
+                return _refused(label, rows, suite_path)
+            last = i == len(batches) - 1
+            outcomes.append((label, _validate(rows, suite_path, docs_dir, context.run.run_id, build_index=last)))
         context.log.info(
             f"{entity.qualified}: {len(outcomes)} batch(es) validated against {suite_path.name} in "
             f"{sum(o.statistics['seconds'] for _, o in outcomes):.2f}s, "
@@ -251,6 +266,39 @@ def _raw_check(entity: Entity, suite_path: Path) -> dg.AssetChecksDefinition:
     return _check
 
 
+def _load(suite_path: Path) -> dict:
+    return json.loads(Path(suite_path).read_text(encoding="utf-8"))
+
+
+def _validate(rows: sampling.Rows, suite_path: Path, docs_dir: Path, run_name: str, build_index: bool = True):
+    from orchestration.quality import gx_runner
+
+    return gx_runner.validate(
+        rows.frame,
+        suite_path,
+        docs_dir,
+        run_name=run_name,
+        build_index=build_index,
+        total_rows=rows.total,
+        on_all_rows=rows.on_all_rows,
+        note=rows.note(),
+    )
+
+
+def _refused(label: str, rows: sampling.Rows, suite_path: Path) -> dg.AssetCheckResult:
+    """A failed result: the suite holds expectations that a sample cannot judge and SQL does not evaluate."""
+    return dg.AssetCheckResult(
+        passed=False,
+        description=(
+            f"{label} has {rows.total:,} rows, more than the {len(rows.frame):,} validated as a sample, and "
+            f"{_shown_path(suite_path)} holds expectations a sample cannot judge: {', '.join(rows.refused)}. "
+            "Evaluate them on all rows in orchestration/quality/sampling.py (ON_ALL_ROWS), or classify them "
+            "there as judged row by row (ON_SAMPLE)."
+        ),
+        metadata={"suite": _shown_path(suite_path), "not_judged_on_a_sample": rows.refused, "rows_total": rows.total},
+    )
+
+
 def _check_result(
     outcomes: "list[tuple[str, GxOutcome]]", suite_path: Path, extra: dict | None = None
 ) -> dg.AssetCheckResult:
@@ -258,26 +306,28 @@ def _check_result(
     failed = [{"batch": label, **f} for label, o in outcomes for f in o.failed]
     skipped = [{"batch": label, **s} for label, o in outcomes for s in o.skipped]
     docs = next((o.docs_index for _, o in outcomes if o.docs_index), None)
+    sample = _sampling_note(outcomes)
     metadata: dict = {
         **(extra or {}),
         "suite": _shown_path(suite_path),
         "batches_validated": len(outcomes),
         "rows_validated": sum(o.statistics["rows"] for _, o in outcomes),
+        "rows_total": sum(o.statistics.get("rows_total", o.statistics["rows"]) for _, o in outcomes),
         "expectations_failed": len(failed),
         "batches": dg.MetadataValue.json(
             [
                 {
                     "batch": label,
                     "success": o.success,
-                    **{
-                        k: o.statistics.get(k)
-                        for k in ("rows", "evaluated_expectations", "unsuccessful_expectations", "seconds")
-                    },
+                    **{k: o.statistics.get(k) for k in BATCH_STATISTICS},
+                    **({"sample": o.note} if o.note else {}),
                 }
                 for label, o in outcomes
             ]
         ),
     }
+    if sample:
+        metadata["sampling"] = sample
     if failed:
         metadata["failed_expectations"] = dg.MetadataValue.json(failed[:SHOWN_FAILURES])
         metadata["summary"] = dg.MetadataValue.md(failures_markdown(failed[:SHOWN_FAILURES]))
@@ -288,11 +338,20 @@ def _check_result(
         metadata["not_judged"] = dg.MetadataValue.json(skipped)
     if docs:
         metadata["data_docs"] = dg.MetadataValue.path(str(docs))
-    return dg.AssetCheckResult(
-        passed=not failed,
-        description=_describe(failed, outcomes) if failed else None,
-        metadata=metadata,
-    )
+    description = _describe(failed, outcomes) if failed else None
+    if sample:
+        description = f"{description} ({sample})" if description else sample[:1].upper() + sample[1:]
+    return dg.AssetCheckResult(passed=not failed, description=description, metadata=metadata)
+
+
+def _sampling_note(outcomes) -> str | None:
+    """What was validated on a sample and what on all rows; None when every row was validated."""
+    sampled = [(label, o.note) for label, o in outcomes if o.note]
+    if not sampled:
+        return None
+    if len(outcomes) == 1:
+        return sampled[0][1]
+    return f"{len(sampled)} of {len(outcomes)} batches sampled: " + "; ".join(f"{lb}: {n}" for lb, n in sampled)
 
 
 def _describe(failed: list[dict], outcomes) -> str:

@@ -8,6 +8,10 @@ rendered from, kept as JSON under `<docs>/.store/` so the index lists earlier ru
 
 Expectations whose meta carries `min_rows` (the hand-tuned shares of suites.py) are left out when
 fewer rows are in their scope: a share over a handful of rows says nothing about the export.
+
+The frame may be a sample of a larger table (sampling.py): the caller then passes the table's row
+count and the results of the expectations it evaluated on every row itself (uniqueness, row count),
+which join GX's results, in GX's form, in the statistics, the failures and the Data Docs.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 
 import great_expectations as gx
 import pandas as pd
+from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import (
     DataContextConfig,
@@ -35,6 +40,7 @@ from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
 )
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 from great_expectations.expectations.row_conditions import ComparisonCondition, Operator
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 
@@ -71,6 +77,7 @@ class GxOutcome:
     skipped: list[dict] = field(default_factory=list)  # not judged: too few rows in scope
     docs_index: Path | None = None
     docs_page: str | None = None  # URL of this validation's Data Docs page
+    note: str | None = None  # what a sample was validated on, when df was one
 
 
 class _SharedEnvironment:
@@ -248,25 +255,39 @@ def validate(
     *,
     run_name: str | None = None,
     build_index: bool = True,
+    total_rows: int | None = None,
+    on_all_rows: dict[int, dict] | None = None,
+    note: str | None = None,
 ) -> GxOutcome:
     """Validate df against the suite file; render Data Docs into docs_dir when given.
 
     run_name labels the run in the Data Docs index (the Dagster run id, say). build_index=False
     renders only this validation's page: for all but the last of several validations in a row, as
     the index costs a few tenths of a second.
+
+    When df is a sample: total_rows is the table's row count, on_all_rows the results the caller
+    evaluated on every row ({position in the suite: {success, result, judged}}, sampling.py), which GX
+    then leaves out, and note says so (`validated 100,000 of ... rows`).
     """
     started = time.perf_counter()
     suite_path = Path(suite_path)
+    on_all_rows = on_all_rows or {}
     with _LOCK:
         ws = _workspace()
         raw_suite, suite = ws.suite(suite_path)
-        applied, skipped = _applicable(raw_suite, suite, df)
+        applied, skipped = _applicable(raw_suite, suite, df, set(on_all_rows))
         batch = ws.batch_definition(suite.name).get_batch(batch_parameters={"dataframe": df})
         result = batch.validate(applied, result_format=RESULT_FORMAT)
+        if on_all_rows:
+            _join(result, raw_suite, on_all_rows)
         run_id = RunIdentifier(run_name=run_name or "adhoc", run_time=dt.datetime.now(dt.UTC))
         result.meta["run_id"] = run_id
         result.meta["validation_time"] = run_id.run_time
         result.meta["skipped_expectations"] = skipped
+        if note:
+            result.meta["sample"] = note
+            if isinstance(result.meta.get("batch_markers"), dict):  # the Data Docs page shows these
+                result.meta["batch_markers"]["cx360_sample"] = note
         docs_page = ws.publish(Path(docs_dir), raw_suite, result, batch.id, run_id, build_index) if docs_dir else None
 
     id_columns = list(raw_suite.get("meta", {}).get("cx360", {}).get("key", []))
@@ -278,9 +299,11 @@ def validate(
         statistics={
             **{k: _plain(v) for k, v in result.statistics.items()},
             "rows": len(df),
+            "rows_total": len(df) if total_rows is None else total_rows,
             "seconds": round(time.perf_counter() - started, 3),
         },
         skipped=skipped,
+        note=note,
         docs_index=Path(docs_dir) / "index.html" if docs_dir else None,
         docs_page=docs_page,
     )
@@ -289,10 +312,12 @@ def validate(
 # applicability ---------------------------------------------------------------------------------
 
 
-def _applicable(raw_suite: dict, suite: gx.ExpectationSuite, df: pd.DataFrame):
-    """The suite without the expectations that have fewer rows in scope than their `min_rows`."""
+def _applicable(raw_suite: dict, suite: gx.ExpectationSuite, df: pd.DataFrame, judged_elsewhere: set[int]):
+    """The suite without the expectations judged elsewhere, nor those with fewer rows in scope than their `min_rows`."""
     keep, skipped = [], []
-    for raw, expectation in zip(raw_suite["expectations"], suite.expectations, strict=True):
+    for i, (raw, expectation) in enumerate(zip(raw_suite["expectations"], suite.expectations, strict=True)):
+        if i in judged_elsewhere:
+            continue
         min_rows = (raw.get("meta") or {}).get("min_rows")
         in_scope = _rows_in_scope(df, expectation.row_condition) if min_rows else None
         if min_rows and in_scope < min_rows:
@@ -305,9 +330,37 @@ def _applicable(raw_suite: dict, suite: gx.ExpectationSuite, df: pd.DataFrame):
             )
         else:
             keep.append(raw)
-    if not skipped:
+    if not skipped and not judged_elsewhere:
         return suite, skipped
     return gx.ExpectationSuite(name=suite.name, expectations=keep, meta=raw_suite.get("meta")), skipped
+
+
+def _join(result, raw_suite: dict, on_all_rows: dict[int, dict]) -> None:
+    """Put the results evaluated on every row, in GX's form, before GX's own and count them in."""
+    joined = []
+    for i, done in sorted(on_all_rows.items()):
+        raw = raw_suite["expectations"][i]
+        meta = {**(raw.get("meta") or {}), "judged_on": f"all rows, in DuckDB: {done['judged']}"}
+        config = ExpectationConfiguration(type=raw["type"], kwargs=raw["kwargs"], meta=meta)
+        joined.append(
+            ExpectationValidationResult(
+                success=done["success"],
+                expectation_config=config,
+                result=_plain(done["result"]),  # DuckDB's values, JSON-safe for the store
+                exception_info=done.get("exception_info")
+                or {"raised_exception": False, "exception_message": None, "exception_traceback": None},
+            )
+        )
+    result.results = [*joined, *result.results]
+    evaluated = len(result.results)
+    successful = sum(bool(r.success) for r in result.results)
+    result.success = successful == evaluated
+    result.statistics.update(
+        evaluated_expectations=evaluated,
+        successful_expectations=successful,
+        unsuccessful_expectations=evaluated - successful,
+        success_percent=100.0 * successful / evaluated if evaluated else None,
+    )
 
 
 def _rows_in_scope(df: pd.DataFrame, condition) -> int:
