@@ -1,6 +1,9 @@
 """Incremental runs publish exactly what a full rebuild publishes (issue: production runs at scale).
 
-The demo landing zone is built once; then two daily deliveries arrive, each run incrementally:
+The demo landing zone is built once; then two daily deliveries arrive, each run incrementally. Each
+day holds the generator's deliveries of that day (`generate_days`: sign-ups, orders and their status
+updates, tickets, surveys, prospects joining the CRM, corrected CRM, shop and ticket records) and
+these hand-made ones, asserted one by one:
   day 1  a new order of a prospect (a shop customer unknown to the CRM), a corrected order (returned),
          a web visit of an e-mail-only lead, an open ticket;
   day 2  the prospect's e-mail appears in a new CRM record (their orders move to a CRM customer),
@@ -12,6 +15,7 @@ hold the same rows in both (mart_data_trust aside: it describes the run itself).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -19,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.generate import DEMO_CUSTOMERS, DEMO_SEED, generate_days
 from orchestration.settings import DEMO_LANDING_DIR
 from tests.conftest import query, write_landing
 from tests.pipeline import build
@@ -91,9 +96,9 @@ def _day_1(landing: Path, people: dict) -> None:
     write_landing(
         landing,
         {
-            "sales/orders/orders_2026-11-01.csv": orders,
-            "marketing/events/events_2026-11-01.jsonl": json.dumps(visit) + "\n",
-            "support/tickets/tickets_2026-11-01.csv": tickets,
+            "sales/orders/orders_2026-11-01_corrections.csv": orders,
+            "marketing/events/events_2026-11-01_web.jsonl": json.dumps(visit) + "\n",
+            "support/tickets/tickets_2026-11-01_desk.csv": tickets,
         },
     )
 
@@ -112,9 +117,9 @@ def _day_2(landing: Path, people: dict) -> None:
     write_landing(
         landing,
         {
-            "crm/customers/customers_2026-11-02.csv": crm,
-            "sales/fx_rates/fx_rates_2026-11-02.csv": "rate_date,currency,rate_to_reporting\n2026-11-02,PLN,0.2301\n",
-            "marketing/events/events_2026-11-02.jsonl": json.dumps(visit) + "\n",
+            "crm/customers/customers_2026-11-02_corrections.csv": crm,
+            "sales/fx_rates/fx_rates_daily_2026-11-02_manual.csv": "rate_date,currency,rate_to_reporting\n2026-11-02,PLN,0.2301\n",
+            "marketing/events/events_2026-11-02_web.jsonl": json.dumps(visit) + "\n",
         },
     )
 
@@ -159,7 +164,9 @@ def runs(tmp_path_factory):
     assert outcome.success, outcome.failures
     people = _pick(s.duckdb_path)
     scopes = []
-    for deliver in (_day_1, _day_2):
+    for day, deliver in enumerate((_day_1, _day_2)):
+        after = dt.date(2026, 10, 31) + dt.timedelta(days=day)
+        generate_days(landing, after, 1, DEMO_CUSTOMERS, DEMO_SEED)
         deliver(landing, people)
         _, outcome = build(landing, incremental)
         assert outcome.success, outcome.failures

@@ -5,7 +5,8 @@
 --
 -- A customer is in scope when, since the last build (int_journey_watermark):
 --   new_batch     one of their records has a version in a later batch (new or corrected records)
---   identity      one of their records changed customer (old and new customer both in scope)
+--   identity      one of their records changed customer (old and new customer both in scope) or
+--                 stays with them by another rule (match_rule, crm_customer_id and is_prospect are kept)
 --   as_of         the as-of date moved and they have events or open tickets around it
 --   fx_rate       a new rate re-prices their orders (latest rate on or before the order date)
 --   campaign      a new or corrected campaign re-channels their marketing events
@@ -117,7 +118,12 @@ identity_changed as (
             fact.source_system = assignments.source_system
             and fact.source_entity = assignments.source_entity
             and fact.source_id = assignments.source_id
-    where fact.customer_key is distinct from assignments.customer_key
+    -- the journey keeps the evidence too: a record that stays with its customer by another rule changes
+    where
+        fact.customer_key is distinct from assignments.customer_key
+        or fact.match_rule is distinct from assignments.match_rule
+        or fact.crm_customer_id is distinct from assignments.crm_customer_id
+        or fact.is_prospect is distinct from assignments.is_prospect
 ),
 
 identity as (
