@@ -28,6 +28,7 @@ def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Duck
         raise BusyWarehouse(f"{settings.duckdb_path} is in use by another process: {e}") from e
     try:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
         if not read_only:
             ledger.ensure(con)
         yield con
