@@ -63,8 +63,9 @@ def test_a_failing_model_check_blocks_publishing_and_names_table_check_and_rows(
     before = fingerprint(settings)
     forged = settings.raw_dir / "support" / "surveys" / "99999999-forged.parquet"
     con = duckdb.connect()
+    # as a batch loaded after every other (the incremental models read only batches they have not seen)
     con.execute(f"""
-        copy (select * replace ('S99' as response_id, 42::bigint as score)
+        copy (select * replace ('S99' as response_id, 42::bigint as score, 999999::bigint as _batch_seq)
               from read_parquet('{settings.raw_dir}/support/surveys/*.parquet') limit 1)
         to '{forged}' (format parquet)
     """)
@@ -73,6 +74,9 @@ def test_a_failing_model_check_blocks_publishing_and_names_table_check_and_rows(
         _, outcome = build(landing, settings.warehouse_dir)
     finally:
         forged.unlink()
+        # the raw zone is append-only: a file taken out of it is only forgotten by a full rebuild
+        _, restored = build(landing, settings.warehouse_dir, full_refresh=True)
+        assert restored.success, restored.failures
     assert not outcome.success
     text = "\n".join(outcome.failures)
     assert "on marts/fct_customer_journey failed" in text and "experience_score" in text
