@@ -63,7 +63,7 @@ def generate(
     chunk_size = CHUNK_SIZE
     workers = (os.cpu_count() or 1) if workers is None else workers
     parallel = workers > 1 and customers > chunk_size
-    if parallel:  # the workers first: they are forked before this process opens any file
+    if parallel:  # the workers first, before this process opens any file
         done = generate_parallel(out_dir, customers, seed, chunk_size, workers, progress)
         sink = _reference(Sink(out_dir, []), seed)
         files = {**sink.close(), **done.close()}

@@ -169,9 +169,10 @@ def generate_parallel(
     ]
     assembler = Assembler(out_dir)
     pending = list(range(len(PLAN)))
-    # fork: workers need no re-import of the caller's main module (a script without a __main__ guard works)
+    # not fork: a caller that already runs threads (DuckDB, Dagster, a test process) can hold a lock at
+    # the moment of the fork, and the child then waits on it forever. A fork server is a fresh process.
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     try:
         with ctx.Pool(workers) as pool:
             for k, result in enumerate(pool.imap(run_task, tasks)):
