@@ -28,6 +28,7 @@ ENV_FULL_REFRESH = "CX360_FULL_REFRESH"
 ENV_MEMORY_LIMIT = "CX360_DUCKDB_MEMORY_LIMIT"
 # read by dbt_project/profiles.yml
 ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
+DUCKDB_FILE_NAME = "cx.duckdb"  # its stem is the database name in dbt's relation names ("cx"."marts"...)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Settings:
     # derived locations -------------------------------------------------------------------------
     @property
     def duckdb_path(self) -> Path:
-        return self.warehouse_dir / "cx.duckdb"
+        return self.warehouse_dir / DUCKDB_FILE_NAME
 
     @property
     def raw_dir(self) -> Path:
@@ -120,6 +121,7 @@ class Settings:
 
     @property
     def dbt_target_dir(self) -> Path:
+        """dbt's artifacts and logs of the last run on this warehouse (and its partial parse)."""
         return self.warehouse_dir / "dbt_target"
 
     def dbt_vars(self) -> dict:

@@ -1,7 +1,7 @@
 """dbt's own unit tests (given/expect rows for the identity, journey and metric rules), run once.
 
-Production builds skip them (they prove the SQL, not the data); here they run against a warehouse
-built from a tiny landing zone, since dbt reads the column types of a model's inputs from it.
+Production builds skip them (they prove the SQL, not the data); here they run against the journey
+tests' warehouse, since dbt reads the column types of a model's inputs from it.
 """
 
 from __future__ import annotations
@@ -12,19 +12,10 @@ import sys
 from pathlib import Path
 
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.conftest import write_landing
-from tests.pipeline import build
 
 
-def test_dbt_unit_tests_pass(tmp_path):
-    landing = write_landing(
-        tmp_path / "landing",
-        {
-            "crm/customers/c.csv": "customer_id,created_at,updated_at\nC1,2026-01-01,2026-01-01\n",
-        },
-    )
-    settings, outcome = build(landing, tmp_path / "warehouse")
-    assert outcome.success, outcome.failures
+def test_dbt_unit_tests_pass(journey_warehouse, tmp_path):
+    settings, _ = journey_warehouse
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "CX360_DUCKDB_PATH": str(settings.duckdb_path)}
     result = subprocess.run(

@@ -31,9 +31,7 @@ from orchestration.quality.mart_suites import (
 )
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
-from tests.conftest import query, write_landing
-from tests.pipeline import build
-from tests.test_journey import LANDING
+from tests.conftest import query
 
 NPS_SUITE = suite_path("mart_nps")
 
@@ -275,11 +273,8 @@ def test_reconciliations_fail_on_the_rows_that_break_them():
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("gx_marts")
-    settings, outcome = build(write_landing(root / "landing", LANDING), root / "warehouse")
-    assert outcome.success, outcome.failures
-    return settings, outcome
+def warehouse(journey_warehouse):
+    return journey_warehouse
 
 
 def test_the_build_runs_every_mart_suite_and_publishes(warehouse):
