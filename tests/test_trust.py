@@ -43,10 +43,27 @@ def test_a_rejected_batch_of_a_required_entity_blocks_publishing(published):
     assert any("crm/customers/2026-02-01.csv" in f for f, _ in status.rejected)
 
 
-def test_a_setting_makes_a_rejected_required_batch_a_warning(published):
+@pytest.fixture(scope="module")
+def second_delivery(published):
+    """A delivery holding a broken survey export and a corrected CRM record, built with rejected
+    required batches as warnings: one build for the two tests below."""
     landing, settings = published
-    write_landing(landing, {"support/surveys/broken.csv": "response_id\nR9\n"})
+    write_landing(
+        landing,
+        {
+            "support/surveys/broken.csv": "response_id\nR9\n",
+            "crm/customers/2026-03-01.csv": (
+                "customer_id,email,country,segment,created_at,updated_at\n"
+                "C1,anna@example.com,PL,enterprise,2025-12-01,2026-03-01\n"
+            ),
+        },
+    )
     _, outcome = build(landing, settings.warehouse_dir, rejected_required_batch_blocks=False)
+    return settings, outcome
+
+
+def test_a_setting_makes_a_rejected_required_batch_a_warning(second_delivery):
+    settings, outcome = second_delivery
     assert outcome.success, outcome.failures
     warned = query(
         settings.duckdb_path,
@@ -55,6 +72,14 @@ def test_a_setting_makes_a_rejected_required_batch_a_warning(published):
         [outcome.run_id],
     )
     assert warned == [(False, "WARN")]
+
+
+def test_a_later_batch_correcting_a_record_wins_by_updated_at(second_delivery):
+    settings, outcome = second_delivery
+    assert outcome.success, outcome.failures
+    assert query(settings.marts_db_path, "select segment from dim_customer where crm_customer_id = 'C1'") == [
+        ("enterprise",)
+    ]
 
 
 def test_the_volume_guard_blocks_a_collapse_unless_allowed(published):
@@ -90,24 +115,6 @@ def test_every_run_keeps_its_check_results_and_publishes_data_trust(published):
     # support records: tickets T1 and surveys S1, S2, all with crm_customer_id C1 -> 3 of 3 matched
     assert fct[5:] == (3, 3, 1.0)
     assert "mart_data_trust" in by_table
-
-
-def test_a_later_batch_correcting_a_record_wins_by_updated_at(published):
-    landing, settings = published
-    write_landing(
-        landing,
-        {
-            "crm/customers/2026-03-01.csv": (
-                "customer_id,email,country,segment,created_at,updated_at\n"
-                "C1,anna@example.com,PL,enterprise,2025-12-01,2026-03-01\n"
-            )
-        },
-    )
-    _, outcome = build(landing, settings.warehouse_dir, allow_volume_drop=True)
-    assert outcome.success, outcome.failures
-    assert query(settings.marts_db_path, "select segment from dim_customer where crm_customer_id = 'C1'") == [
-        ("enterprise",)
-    ]
 
 
 def test_a_failing_model_check_blocks_publishing_and_names_table_check_and_rows(published):

@@ -91,22 +91,27 @@ distinct_identifiers as (
     where customer_key is not null and value is not null
 ),
 
+-- one ordered list per customer and kind, then one row per customer: six ordered aggregates over
+-- every identifier of a customer would sort each customer's identifiers six times
+lists as (
+    select
+        customer_key,
+        kind,
+        {{ dbt.listagg('value', "', '", 'order by value') }} as identifier_list
+    from distinct_identifiers
+    group by customer_key, kind
+),
+
 pivoted as (
     select
         customer_key,
-        {{ dbt.listagg("case when kind = 'email_key' then value end", "', '", 'order by value') }}
-            as email_keys,
-        {{ dbt.listagg("case when kind = 'phone_key' then value end", "', '", 'order by value') }}
-            as phone_keys,
-        {{ dbt.listagg("case when kind = 'sales_customer_number' then value end", "', '", 'order by value') }}
-            as sales_customer_numbers,
-        {{ dbt.listagg("case when kind = 'sales_name' then value end", "', '", 'order by value') }}
-            as sales_names,
-        {{ dbt.listagg("case when kind = 'anonymous_id' then value end", "', '", 'order by value') }}
-            as anonymous_ids,
-        {{ dbt.listagg("case when kind = 'social_handle' then value end", "', '", 'order by value') }}
-            as social_handles
-    from distinct_identifiers
+        max(case when kind = 'email_key' then identifier_list end) as email_keys,
+        max(case when kind = 'phone_key' then identifier_list end) as phone_keys,
+        max(case when kind = 'sales_customer_number' then identifier_list end) as sales_customer_numbers,
+        max(case when kind = 'sales_name' then identifier_list end) as sales_names,
+        max(case when kind = 'anonymous_id' then identifier_list end) as anonymous_ids,
+        max(case when kind = 'social_handle' then identifier_list end) as social_handles
+    from lists
     group by customer_key
 ),
 
