@@ -442,7 +442,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--last-day", default=LAST_DAY, help="last day of the generated data (default %(default)s)")
     p.add_argument("--show", type=Path, metavar="RESULT.json", help="print the table of a saved result and stop")
+    p.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="CX360_NAME=VALUE",
+        help="a cx360 setting for the runs, e.g. CX360_DBT_THREADS=1 (repeatable; recorded in the results)",
+    )
     args = p.parse_args(argv)
+    args.settings = {}
+    for item in args.setting:
+        name, sep, value = item.partition("=")
+        if not sep or not name.startswith("CX360_"):
+            p.error(f"--setting takes CX360_NAME=VALUE, not {item!r}")
+        args.settings[name] = value
     args.keep = args.keep or args.skip_generate
     if args.size < 1:
         p.error("--size must be at least 1")
@@ -466,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         if o not in options.get(c, set())
     ]
     # the benchmark's own settings, not whatever CX360_* this shell has exported
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CX360_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CX360_")} | args.settings
     landing, warehouse = work / "landing", work / "warehouse"
     result: dict = {
         "size": args.size,
@@ -482,10 +495,12 @@ def main(argv: list[str] | None = None) -> int:
             "ingest_vs_floor": TARGET_INGEST_VS_FLOOR,
         },
         "missing_interfaces": missing,
+        "settings": args.settings,
     }
     console.print(
         f"work dir {work}  ({result['machine']['cpu_count']} cores, "
         f"{gib(result['machine']['memory_total_bytes'])} memory)"
+        + "".join(f"  {k}={v}" for k, v in args.settings.items())
     )
     try:
         gen, base_files = prepare_landing(args, work, cx360, env)

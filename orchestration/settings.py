@@ -26,6 +26,7 @@ ENV_ALLOW_VOLUME_DROP = "CX360_ALLOW_VOLUME_DROP"
 ENV_FRESHNESS_HOURS = "CX360_FRESHNESS_HOURS"
 ENV_FULL_REFRESH = "CX360_FULL_REFRESH"
 ENV_MEMORY_LIMIT = "CX360_DUCKDB_MEMORY_LIMIT"
+ENV_DBT_THREADS = "CX360_DBT_THREADS"
 # read by dbt_project/profiles.yml
 ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
 DUCKDB_FILE_NAME = "cx.duckdb"  # its stem is the database name in dbt's relation names ("cx"."marts"...)
@@ -54,6 +55,8 @@ class Settings:
     # DuckDB's memory per process (dbt's and ingestion's); beyond it DuckDB spills to disk. Its own
     # default, 80% of the machine's memory, let one run take 20 GiB at a million customers.
     duckdb_memory_limit: str = "4GB"
+    # models dbt builds at once; they share the one DuckDB database and its memory limit
+    dbt_threads: int = 2
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
 
@@ -75,6 +78,8 @@ class Settings:
         overrides.setdefault("full_refresh", os.environ.get(ENV_FULL_REFRESH, "") in ("1", "true", "yes"))
         if os.environ.get(ENV_MEMORY_LIMIT):
             overrides.setdefault("duckdb_memory_limit", os.environ[ENV_MEMORY_LIMIT])
+        if os.environ.get(ENV_DBT_THREADS):
+            overrides.setdefault("dbt_threads", int(os.environ[ENV_DBT_THREADS]))
         return cls(
             landing_dir=Path(landing).expanduser().resolve(),
             warehouse_dir=Path(warehouse).expanduser().resolve(),
@@ -160,6 +165,7 @@ class Settings:
         os.environ[ENV_FRESHNESS_HOURS] = str(self.freshness_hours)
         os.environ[ENV_FULL_REFRESH] = "true" if self.full_refresh else "false"
         os.environ[ENV_MEMORY_LIMIT] = self.duckdb_memory_limit  # read by dbt's profile too
+        os.environ[ENV_DBT_THREADS] = str(self.dbt_threads)
 
 
 def parse_as_of(text: str) -> dt.date:

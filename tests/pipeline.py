@@ -9,12 +9,13 @@ from orchestration.runner import RunOutcome, run_build
 from orchestration.settings import (
     ENV_ALLOW_VOLUME_DROP,
     ENV_AS_OF,
+    ENV_DBT_THREADS,
     ENV_FULL_REFRESH,
     ENV_REJECTED,
     Settings,
 )
 
-RUN_SCOPED_ENV = (ENV_AS_OF, ENV_ALLOW_VOLUME_DROP, ENV_FULL_REFRESH, ENV_REJECTED)
+RUN_SCOPED_ENV = (ENV_AS_OF, ENV_ALLOW_VOLUME_DROP, ENV_FULL_REFRESH, ENV_REJECTED, ENV_DBT_THREADS)
 
 
 def build(landing: Path, warehouse: Path, as_of: str | None = None, **settings) -> tuple[Settings, RunOutcome]:

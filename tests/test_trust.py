@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import duckdb
 import pytest
@@ -46,7 +47,7 @@ def test_a_rejected_batch_of_a_required_entity_blocks_publishing(published):
 @pytest.fixture(scope="module")
 def second_delivery(published):
     """A delivery holding a broken survey export and a corrected CRM record, built with rejected
-    required batches as warnings: one build for the two tests below."""
+    required batches as warnings (and dbt on one thread): one build for the tests below."""
     landing, settings = published
     write_landing(
         landing,
@@ -58,8 +59,8 @@ def second_delivery(published):
             ),
         },
     )
-    _, outcome = build(landing, settings.warehouse_dir, rejected_required_batch_blocks=False)
-    return settings, outcome
+    s, outcome = build(landing, settings.warehouse_dir, rejected_required_batch_blocks=False, dbt_threads=1)
+    return s, outcome
 
 
 def test_a_setting_makes_a_rejected_required_batch_a_warning(second_delivery):
@@ -72,6 +73,12 @@ def test_a_setting_makes_a_rejected_required_batch_a_warning(second_delivery):
         [outcome.run_id],
     )
     assert warned == [(False, "WARN")]
+
+
+def test_dbt_builds_with_the_configured_threads(second_delivery):
+    settings, _ = second_delivery
+    run = json.loads((settings.dbt_target_dir / "run_results.json").read_text())
+    assert run["args"]["threads"] == 1
 
 
 def test_a_later_batch_correcting_a_record_wins_by_updated_at(second_delivery):
