@@ -79,7 +79,10 @@ class Settings:
         if os.environ.get(ENV_MEMORY_LIMIT):
             overrides.setdefault("duckdb_memory_limit", os.environ[ENV_MEMORY_LIMIT])
         if os.environ.get(ENV_DBT_THREADS):
-            overrides.setdefault("dbt_threads", int(os.environ[ENV_DBT_THREADS]))
+            threads = os.environ[ENV_DBT_THREADS].strip()
+            if not threads.isdigit() or int(threads) < 1:
+                raise ValueError(f"{ENV_DBT_THREADS} must be a whole number of at least 1, not {threads!r}")
+            overrides.setdefault("dbt_threads", int(threads))
         return cls(
             landing_dir=Path(landing).expanduser().resolve(),
             warehouse_dir=Path(warehouse).expanduser().resolve(),
