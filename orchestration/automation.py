@@ -13,6 +13,7 @@ import dagster as dg
 
 from orchestration.contracts import ENTITIES
 from orchestration.ingest.discover import entity_files
+from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
 
 SENSOR_INTERVAL_SECONDS = 60
@@ -43,8 +44,8 @@ def build_automation(job: dg.UnresolvedAssetJobDefinition | dg.JobDefinition):
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Starts a build when files are added to or changed in the landing zone.",
     )
-    def landing_zone_sensor(context: dg.SensorEvaluationContext):
-        settings = Settings.from_env()
+    def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+        settings = warehouse.settings()
         fingerprint, count = landing_fingerprint(settings)
         if count == 0:
             return dg.SkipReason(f"no files in {settings.landing_dir}")

@@ -256,11 +256,22 @@ def ui(
     import os
     import shutil
 
+    from orchestration import dbt_manifest
+    from orchestration.settings import PROJECT_ROOT
+
     settings = Settings.from_env()
-    settings.export()
+    dbt_manifest.prepare()
+    # `dagster dev` reads its instance from $DAGSTER_HOME/dagster.yaml: the warehouse's own folder
+    settings.dagster_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "dagster.yaml", settings.dagster_dir / "dagster.yaml")
+    env = os.environ | {
+        "DAGSTER_HOME": str(settings.dagster_dir),
+        ENV_LANDING: str(settings.landing_dir),
+        ENV_WAREHOUSE: str(settings.warehouse_dir),
+    }
     os.chdir(settings.dagster_dir)  # beside its dagster.yaml, so Dagster reads no other instance file
-    dagster = shutil.which("dagster") or "dagster"
-    os.execvp(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)])
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    os.execvpe(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)], env)
 
 
 if __name__ == "__main__":

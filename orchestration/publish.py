@@ -25,12 +25,11 @@ from pathlib import Path
 import duckdb
 
 from orchestration import snapshots
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.settings import Settings
 from orchestration.sql import ident, literal
+from orchestration.warehouse import model_schema
 
 PII_PREFIX = "pii_"
-TRUST_MART = "mart_data_trust"
-TRUST_SQL = PROJECT_ROOT / "orchestration" / "sql" / "mart_data_trust.sql"
 
 
 class PublishBlocked(Exception):
@@ -46,15 +45,10 @@ class PublishedTable:
 
 def _source_relation(con, model: str) -> str:
     """Fully qualified name of a dbt model in the working database (dbt puts it in <schema>)."""
-    rows = con.execute(
-        "select table_schema from information_schema.tables where table_catalog = 'wh' "
-        "and table_name = ? order by table_schema",
-        [model],
-    ).fetchall()
-    if len(rows) != 1:
-        found = ", ".join(r[0] for r in rows) or "nowhere"
-        raise PublishBlocked(f"cannot publish {model}: expected it in one schema of the warehouse, found {found}")
-    return f"wh.{ident(rows[0][0])}.{ident(model)}"
+    try:
+        return f"wh.{ident(model_schema(con, model, 'wh'))}.{ident(model)}"
+    except LookupError as missing:
+        raise PublishBlocked(f"cannot publish {model}: {missing}") from None
 
 
 def _count(con, relation: str) -> int:
@@ -118,25 +112,6 @@ def _write_snapshots(
     return out, published
 
 
-def _trust_snapshot(con, published: list[PublishedTable], run_id: str, published_at, bi_dir: Path):
-    """mart_data_trust of this run (it needs this run's check results, so the publish step builds it)."""
-    con.execute("create or replace temp table published_tables (table_name varchar, row_count bigint)")
-    con.executemany(
-        "insert into published_tables values (?, ?)", [[p.name, p.rows] for p in published] + [[TRUST_MART, None]]
-    )
-    con.execute(
-        f"create or replace temp table trust as {TRUST_SQL.read_text()}",
-        {"run_id": run_id, "published_at": published_at},
-    )
-    rows = _count(con, "trust")
-    con.execute("update trust set row_count = ? where table_name = ?", [rows, TRUST_MART])
-    cols = [r[0] for r in con.execute("describe trust").fetchall()]
-    snap = snapshots.write_snapshot(con, TRUST_MART, "select * from trust", cols, bi_dir)
-    con.execute("drop table trust")
-    con.execute("drop table published_tables")
-    return snap, PublishedTable("bi", TRUST_MART, rows)
-
-
 def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: str) -> Path:
     """A new serving file of views over the snapshots, beside the old one; the caller swaps it in."""
     tmp = target.with_name(f".{target.name}.{stamp}.tmp")
@@ -164,7 +139,6 @@ def publish(
     settings: Settings,
     bi_models: list[str],
     restricted_models: list[str],
-    run_id: str = "manual",
     months: dict[str, str] | None = None,
 ) -> list[PublishedTable]:
     """Gate, snapshot and swap in the published tables; `months`: table -> timestamp column to cut by month."""
@@ -185,9 +159,6 @@ def publish(
             if problems:
                 raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
         bi_snaps, published = _write_snapshots(con, bi, True, months or {}, bi_dir, restricted_dir, set(bi))
-        trust, trust_row = _trust_snapshot(con, published, run_id, now, bi_dir)
-        bi_snaps[TRUST_MART] = trust
-        published.append(trust_row)
         restricted_snaps, more = _write_snapshots(con, restricted, False, months or {}, bi_dir, restricted_dir, set(bi))
         published += more
         staged.append((_write_database(settings.marts_db_path, bi_snaps, stamp), settings.marts_db_path))

@@ -1,6 +1,10 @@
-"""Dagster resources: where the landing zone and the warehouse are, from the one settings module."""
+"""Dagster resources, built from one Settings object (no environment round trip)."""
 
 from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 
@@ -8,20 +12,39 @@ from orchestration.settings import Settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Locations and settings of a run. Empty fields fall back to the environment (settings.py)."""
+    """The run's settings (settings.py), as Dagster config: shown in the UI, passed to every asset.
 
-    landing_dir: str = ""
-    warehouse_dir: str = ""
+    One field per Settings field (tests/test_settings.py keeps them in step); `from_settings` and
+    `settings()` convert, so an asset reads the same Settings object the CLI resolved.
+    """
+
+    landing_dir: str
+    warehouse_dir: str
     as_of: str = ""
+    max_row_error_share: float = 0.05
+    rejected_required_batch_blocks: bool = True
+    volume_drop_limit: float = 0.5
+    allow_volume_drop: bool = False
+    freshness_hours: float = 36
+    reporting_currency: str = "EUR"
+    full_refresh: bool = False
+    duckdb_memory_limit: str = "4GB"
+    dbt_threads: int = 2
+    default_phone_region: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        values = dataclasses.asdict(settings)
+        values["landing_dir"] = str(settings.landing_dir)
+        values["warehouse_dir"] = str(settings.warehouse_dir)
+        values["as_of"] = settings.as_of.isoformat() if settings.as_of else ""
+        values["default_phone_region"] = settings.default_phone_region or ""
+        return cls(**values)
 
     def settings(self) -> Settings:
-        overrides = {
-            k: v
-            for k, v in {
-                "landing_dir": self.landing_dir,
-                "warehouse_dir": self.warehouse_dir,
-                "as_of": self.as_of,
-            }.items()
-            if v
-        }
-        return Settings.from_env(**overrides)
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(Settings)}
+        values["landing_dir"] = Path(self.landing_dir)
+        values["warehouse_dir"] = Path(self.warehouse_dir)
+        values["as_of"] = dt.date.fromisoformat(self.as_of) if self.as_of else None
+        values["default_phone_region"] = self.default_phone_region or None
+        return Settings(**values)

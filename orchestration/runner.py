@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
-from orchestration.settings import Settings
+from orchestration.settings import PROJECT_ROOT, Settings
 
 SAMPLE_ROWS = 5
 
@@ -17,16 +18,27 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)
 
 
-def run_build(settings: Settings) -> RunOutcome:
-    settings.export()
+def dagster_instance(settings: Settings):
+    """The warehouse's own Dagster instance: run history under <warehouse>/dagster, the project's
+    dagster.yaml for the rest (one run at a time, one DuckDB step at a time)."""
     import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
 
-    from orchestration.definitions import BUILD_JOB, defs
+    settings.dagster_dir.mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(settings.dagster_dir), config_dir=str(PROJECT_ROOT)))
+
+
+def run_build(settings: Settings, instance=None) -> RunOutcome:
+    """Run the build job in this process with `settings`, on `instance` (default: the warehouse's own)."""
+    from orchestration import dbt_manifest
+
+    dbt_manifest.prepare()
+    from orchestration.location import BUILD_JOB, build_definitions
     from orchestration.quality.history import record_check_results
     from orchestration.warehouse import connect
 
-    job = defs.resolve_job_def(BUILD_JOB)
-    with dg.DagsterInstance.get() as instance:
+    job = build_definitions(settings).resolve_job_def(BUILD_JOB)
+    with contextlib.nullcontext(instance) if instance else dagster_instance(settings) as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -74,7 +86,7 @@ def _failing_rows(settings: Settings, metadata) -> list[str]:
         return []
     import duckdb
 
-    from orchestration.assets.transform import dbt_project
+    from orchestration.dbt_manifest import dbt_project
 
     node = json.loads(dbt_project.manifest_path.read_text())["nodes"].get(unique_id, {})
     relation = node.get("relation_name")

@@ -1,15 +1,17 @@
 """The one place that reads the environment and resolves paths.
 
-dbt's profiles.yml, the Dagster resources and the CLI all take their paths from here, so a run
-behaves the same from any current directory (dbt-duckdb would otherwise resolve a relative
-database path against the working directory).
+`Settings.from_env()` is called once, by the CLI or the code location; from then on the settings
+are passed: the Dagster resources are built from them (resources.py) and the dbt invocation gets
+them as `--vars` (profiles.yml reads its connection from those, and is the one place dbt reads the
+environment, for people who run dbt by hand). Nothing writes the environment back. Paths are
+resolved here once, so a run behaves the same from any current directory (dbt-duckdb would
+otherwise resolve a relative database path against the working directory).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,8 +29,6 @@ ENV_FRESHNESS_HOURS = "CX360_FRESHNESS_HOURS"
 ENV_FULL_REFRESH = "CX360_FULL_REFRESH"
 ENV_MEMORY_LIMIT = "CX360_DUCKDB_MEMORY_LIMIT"
 ENV_DBT_THREADS = "CX360_DBT_THREADS"
-# read by dbt_project/profiles.yml
-ENV_DUCKDB_PATH = "CX360_DUCKDB_PATH"
 DUCKDB_FILE_NAME = "cx.duckdb"  # its stem is the database name in dbt's relation names ("cx"."marts"...)
 
 
@@ -133,42 +133,19 @@ class Settings:
         return self.warehouse_dir / "dbt_target"
 
     def dbt_vars(self) -> dict:
-        out: dict = {"reporting_currency": self.reporting_currency}
+        """What the dbt invocation is told: profiles.yml reads the connection from these vars, the
+        models read the rest. Constant for one warehouse (as long as the as-of date is), so dbt's
+        partial parsing keeps the last run's parse."""
+        out: dict = {
+            "cx360_duckdb_path": str(self.duckdb_path),
+            "cx360_duckdb_memory_limit": self.duckdb_memory_limit,
+            "reporting_currency": self.reporting_currency,
+        }
         if self.as_of:
             out["as_of"] = self.as_of.isoformat()
         if self.default_phone_region:
             out["default_phone_region"] = self.default_phone_region
         return out
-
-    def export(self) -> None:
-        """Publish the resolved locations to the environment that dbt and Dagster read."""
-        self.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        self.dagster_dir.mkdir(parents=True, exist_ok=True)
-        os.environ[ENV_LANDING] = str(self.landing_dir)
-        os.environ[ENV_WAREHOUSE] = str(self.warehouse_dir)
-        os.environ[ENV_DUCKDB_PATH] = str(self.duckdb_path)
-        os.environ["CX360_DAGSTER_DIR"] = str(self.dagster_dir)
-        # Dagster reads its instance from $DAGSTER_HOME/dagster.yaml: keep it beside the warehouse
-        instance_yaml = self.dagster_dir / "dagster.yaml"
-        wanted = (PROJECT_ROOT / "dagster.yaml").read_text()
-        if not instance_yaml.exists() or instance_yaml.read_text() != wanted:
-            instance_yaml.write_text(wanted)
-        os.environ["DAGSTER_HOME"] = str(self.dagster_dir)
-        # dagster-dbt runs `dbt` from PATH: make it the one installed beside this Python
-        bin_dir = str(Path(sys.executable).parent)
-        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-        if self.as_of:
-            os.environ[ENV_AS_OF] = self.as_of.isoformat()
-        else:
-            os.environ.pop(ENV_AS_OF, None)
-        # the run's resources read these back from the environment
-        os.environ[ENV_REJECTED] = "block" if self.rejected_required_batch_blocks else "warn"
-        os.environ[ENV_ALLOW_VOLUME_DROP] = "true" if self.allow_volume_drop else "false"
-        os.environ[ENV_FRESHNESS_HOURS] = str(self.freshness_hours)
-        os.environ[ENV_FULL_REFRESH] = "true" if self.full_refresh else "false"
-        os.environ[ENV_MEMORY_LIMIT] = self.duckdb_memory_limit  # read by dbt's profile too
-        os.environ[ENV_DBT_THREADS] = str(self.dbt_threads)
 
 
 def parse_as_of(text: str) -> dt.date:

@@ -51,3 +51,16 @@ def retry_when_busy(context) -> Iterator[None]:
         wait = BUSY_FIRST_WAIT_SECONDS * 2**context.retry_number
         context.log.warning(f"{busy}; retrying in {wait} s")
         raise dg.RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=wait) from busy
+
+
+def model_schema(con: duckdb.DuckDBPyConnection, model: str, catalog: str | None = None) -> str:
+    """The schema dbt built `model` in (staging, intermediate, marts...), in `catalog` (default: this database)."""
+    rows = con.execute(
+        "select table_schema from information_schema.tables "
+        "where table_catalog = coalesce(?, current_database()) and table_name = ? order by 1",
+        [catalog, model],
+    ).fetchall()
+    if len(rows) != 1:
+        found = ", ".join(r[0] for r in rows) or "nowhere"
+        raise LookupError(f"expected {model} in one schema of the warehouse, found {found}")
+    return rows[0][0]

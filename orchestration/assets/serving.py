@@ -4,15 +4,15 @@ import datetime as dt
 
 import dagster as dg
 
-from orchestration.assets.transform import cx360_dbt, published_models, published_months
+from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
+from orchestration.dbt_manifest import published_models, published_months
 from orchestration.publish import PublishBlocked, publish
-from orchestration.quality.history import record_check_results
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import connect, retry_when_busy
+from orchestration.warehouse import connect
 
 _TARGETS = published_models()
 _MONTHS = published_months()
-_MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
+_MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
 
 
 @dg.asset(
@@ -22,19 +22,17 @@ _MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
     kinds={"duckdb", "parquet"},
     deps=[_MODEL_KEYS[m] for m in sorted(set(_TARGETS["bi"]) | set(_TARGETS["restricted"]))],
     description=(
-        "What BI tools read: <warehouse>/serving/cx_marts.duckdb (no e-mail, phone or name) and "
-        "<warehouse>/serving/cx_restricted.duckdb (identifiers, follow-up queue), databases of views "
-        "over content-addressed Parquet snapshots under <warehouse>/serving/parquet/ (unchanged tables "
+        "What BI tools read: `<warehouse>/serving/cx_marts.duckdb` (no e-mail, phone or name) and "
+        "`<warehouse>/serving/cx_restricted.duckdb` (identifiers, follow-up queue), databases of views "
+        "over content-addressed Parquet snapshots under `<warehouse>/serving/parquet/` (unchanged tables "
         "and months are not rewritten), each database swapped in atomically."
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
     run_id = context.run.run_id
-    with retry_when_busy(context), connect(settings) as con:
-        record_check_results(con, context.instance, run_id)  # mart_data_trust reports them
     try:
-        published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], run_id, _MONTHS)
+        published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS)
     except PublishBlocked as blocked:
         raise dg.Failure(description=str(blocked)) from None
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,4 +1,4 @@
-"""The ops schema: one load record per delivered file, and the quarantine of rejected rows."""
+"""The ops schema: load records, quarantine, check results, runs and publications (quality.md)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,24 @@ create table if not exists ops.runs (
     finished_at timestamp not null,
     published boolean not null,
     failures varchar[]           -- what blocked publishing, in words
+);
+create table if not exists ops.check_results (
+    run_id varchar not null,
+    evaluated_at timestamp not null,
+    asset_key varchar not null,      -- e.g. marts/dim_customer
+    table_name varchar not null,     -- the asset key's last part: the table the check is about
+    check_name varchar not null,
+    passed boolean not null,
+    severity varchar not null,       -- ERROR blocks publishing, WARN does not
+    description varchar,
+    metadata varchar                 -- the check's evidence, as JSON
+);
+create table if not exists ops.table_counts (
+    run_id varchar not null,
+    audited_at timestamp not null,   -- every blocking check of the run had passed by then
+    database varchar not null,       -- bi / restricted: where the table is published
+    table_name varchar not null,
+    row_count bigint not null        -- as built; the publish step reconciles its copy with it
 );
 create table if not exists ops.publications (
     run_id varchar not null,

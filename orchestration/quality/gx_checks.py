@@ -108,7 +108,8 @@ def published_mart_checks(
     models out of step are an error, not a silent gap: a suite whose model is no dbt asset, and (with
     every_published_mart) a published mart_* model without a suite. Either way: regenerate the suites.
     """
-    from orchestration.assets.transform import cx360_dbt, published_models  # dbt parses: only when asked
+    from orchestration.assets.transform import cx360_dbt
+    from orchestration.dbt_manifest import published_models
 
     paths = sorted((Path(expectations_dir) / "marts").glob("*.json"))
     suites = {path: json.loads(path.read_text(encoding="utf-8")).get("meta", {}).get("cx360", {}) for path in paths}

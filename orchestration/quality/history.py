@@ -8,20 +8,6 @@ import json
 import dagster as dg
 import duckdb
 
-DDL = """
-create table if not exists ops.check_results (
-    run_id varchar not null,
-    evaluated_at timestamp not null,
-    asset_key varchar not null,      -- e.g. marts/dim_customer
-    table_name varchar not null,     -- the asset key's last part: the table the check is about
-    check_name varchar not null,
-    passed boolean not null,
-    severity varchar not null,       -- ERROR blocks publishing, WARN does not
-    description varchar,
-    metadata varchar                 -- the check's evidence, as JSON
-)
-"""
-
 
 def _jsonable(value):
     inner = getattr(value, "value", value)
@@ -34,7 +20,6 @@ def _jsonable(value):
 
 def record_check_results(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance, run_id: str) -> int:
     """Copy the run's asset-check evaluations from Dagster's event log; safe to call twice."""
-    con.execute(DDL)
     records = instance.get_records_for_run(run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     rows = []
     for record in records:

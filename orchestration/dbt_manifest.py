@@ -1,0 +1,76 @@
+"""The dbt project's parsed manifest: prepared explicitly, read by the code location.
+
+Loading the Dagster definitions needs the manifest (every model an asset, every test a check) but
+must not parse: `prepare()` parses when a project file changed since the last parse (or dbt was
+upgraded), and is called by whatever is about to load the definitions (`cx360 run`, `cx360 ui`,
+the test session). Parsing opens no database: profiles.yml's defaults serve.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path="target")
+# the dbt installed beside this Python, whatever is first on PATH
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+_PROJECT_FOLDERS = ("models", "macros", "seeds", "tests")
+
+
+def is_current() -> bool:
+    """The manifest is newer than every file of the project, and written by the dbt installed here."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return False
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in _PROJECT_FOLDERS:
+        sources += (p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    built = manifest.stat().st_mtime
+    if any(p.stat().st_mtime >= built for p in sources):
+        return False
+    from dbt.version import __version__ as installed
+
+    with manifest.open("rb") as f:  # the version is in the first few hundred bytes
+        head = f.read(1000).decode("utf-8", "replace")
+    return f'"dbt_version": "{installed}"' in head
+
+
+def prepare() -> Path:
+    """Parse the project unless the manifest on disk is current (~15 s when it parses, else ~0)."""
+    if not is_current():
+        from dagster_dbt import DbtCliResource
+
+        DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=dbt_project.manifest_path.parent
+        ).wait()
+    return dbt_project.manifest_path
+
+
+def _manifest(manifest_path: Path | None = None) -> dict:
+    return json.loads((manifest_path or dbt_project.manifest_path).read_text())
+
+
+def published_models(manifest_path: Path | None = None) -> dict[str, list[str]]:
+    """Models to publish, from their dbt config `meta: {publish: bi | restricted}`."""
+    out: dict[str, list[str]] = {"bi": [], "restricted": []}
+    for node in _manifest(manifest_path)["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        target = node["config"].get("meta", {}).get("publish")
+        for t in [target] if isinstance(target, str) else (target or []):
+            out[t].append(node["name"])
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def published_months(manifest_path: Path | None = None) -> dict[str, str]:
+    """Published models cut into one Parquet file per month: model -> column (`meta: {publish_by_month}`)."""
+    return {
+        node["name"]: node["config"]["meta"]["publish_by_month"]
+        for node in _manifest(manifest_path)["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish_by_month")
+    }
