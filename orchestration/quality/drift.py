@@ -246,7 +246,7 @@ def never_filled(con: duckdb.DuckDBPyConnection, entity: Entity | None = None) -
         """,
         {"source": entity.source if entity else None, "entity": entity.name if entity else None},
     ).fetchall()
-    order = {(e.qualified, c.name): i for i, e in enumerate(ENTITIES) for c in e.columns}
+    order = {key: i for i, key in enumerate((e.qualified, c.name) for e in ENTITIES for c in e.columns)}
     out: dict[str, list[str]] = {}
     for qualified, column in sorted(found, key=lambda r: order.get(r, len(order))):
         out.setdefault(qualified, []).append(column)
