@@ -127,7 +127,8 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
                 blocking=True,
                 description=(
                     "No batch of this run fills a column (or holds well-formed codes) far less than the "
-                    "entity's earlier batches: below half their share and 20 points under it."
+                    f"entity's earlier batches: below {drift.DROP_RATIO:.0%} of their share and "
+                    f"{drift.DROP_POINTS * 100:.0f} points under it, on {drift.MIN_ROWS}+ rows each side."
                 ),
             ),
             dg.AssetCheckSpec(
