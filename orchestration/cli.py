@@ -149,7 +149,7 @@ def status(
     ] = None,
     stale_hours: Annotated[float, typer.Option(help="A source with no delivery for this long is stale.")] = 36,
 ) -> None:
-    """What is published, the last run's outcome, failing checks, quarantine and stale sources."""
+    """What is published, the last run's outcome, failing checks, quarantine, stale sources, never-filled columns."""
     from orchestration.status import read_status
 
     settings = Settings.from_env(warehouse_dir=warehouse)
@@ -186,6 +186,8 @@ def status(
     for source, last in st.stale:
         when = f"last delivery {last:%Y-%m-%d %H:%M} UTC" if last else "never delivered"
         console.print(f"[yellow]stale source[/] {source}: {when}")
+    for entity, columns in st.never_filled.items():
+        console.print(f"[yellow]never filled[/] {entity}: {', '.join(columns)} (reported, not blocked)")
 
 
 @app.command()

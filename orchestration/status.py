@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration.contracts import SOURCES
+from orchestration.quality.drift import never_filled
 from orchestration.settings import Settings
 
 
@@ -23,6 +24,7 @@ class Status:
     quarantine: list[tuple[str, str, str | None, int]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, dt.datetime | None]] = field(default_factory=list)
+    never_filled: dict[str, list[str]] = field(default_factory=dict)  # entity -> columns: a warning
 
 
 def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None = None) -> Status:
@@ -69,6 +71,8 @@ def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None 
             "select source || '/' || entity || '/' || file_name, reason from ops.load_batches "
             "where status = 'rejected' order by loaded_at desc limit 20"
         ).fetchall()
+        if "batch_profiles" in tables:
+            st.never_filled = never_filled(con)
         last = dict(
             con.execute(
                 "select source, max(loaded_at) from ops.load_batches where status = 'loaded' group by 1"

@@ -1,8 +1,11 @@
 """One Dagster asset per source entity: load its new batches into the raw zone.
 
-Each asset carries two blocking checks, so nothing downstream (dbt, publishing) runs on a load
-that did not add up: every row read is loaded or quarantined, and no batch of a required entity
-was rejected in this run (quality.md; `rejected_required_batch_blocks` makes it a warning).
+Each asset carries three blocking checks, so nothing downstream (dbt, publishing) runs on a load
+that did not add up or is broken: every row read is loaded or quarantined; no batch of a required
+entity was rejected in this run (quality.md; `rejected_required_batch_blocks` makes it a warning);
+no batch of this run fills a column far less than the entity's earlier batches did (drift.py). Two
+warnings never block: no recent delivery, and columns the entity has never filled (a source's
+nature, not a broken export: a CRM without e-mails still gets its figures).
 """
 
 import datetime as dt
@@ -11,6 +14,7 @@ import dagster as dg
 
 from orchestration.contracts import ENTITIES, Entity
 from orchestration.ingest import load_entity
+from orchestration.quality import drift
 from orchestration.rawzone import refresh_views
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, retry_when_busy
@@ -18,6 +22,9 @@ from orchestration.warehouse import connect, retry_when_busy
 ROWS_ACCOUNTED = "every_row_accounted_for"
 NO_REJECTED = "no_rejected_batch"
 FRESH = "delivered_recently"
+NO_SHARP_DROP = "no_sharp_drop"
+NEVER_FILLED = "columns_never_filled"
+SHOWN_DROPS = 20  # sharp drops kept in the check's metadata
 
 
 def ingest_asset_key(entity: Entity) -> dg.AssetKey:
@@ -53,6 +60,42 @@ def _freshness(settings, entity: Entity, last_delivery) -> dg.AssetCheckResult:
     )
 
 
+def _drift(comparisons: list[drift.Comparison]) -> dg.AssetCheckResult:
+    drops = [c for c in comparisons if c.dropped]
+    judged = sum(c.judged for c in comparisons)
+    batches = len({c.file_name for c in comparisons})
+    return dg.AssetCheckResult(
+        check_name=NO_SHARP_DROP,
+        passed=not drops,
+        description=(
+            "; ".join(d.describe() for d in drops)
+            if drops
+            else f"{judged} share(s) of {batches} batch(es) judged against earlier batches: no sharp drop"
+            if comparisons
+            else "no batch loaded in this run"
+        ),
+        metadata={
+            "shares_judged": judged,
+            "shares_not_judged": len(comparisons) - judged,  # fewer than drift.MIN_ROWS rows on either side
+            "sharp_drops": dg.MetadataValue.json([d.describe() for d in drops][:SHOWN_DROPS]),
+        },
+    )
+
+
+def _never_filled(entity: Entity, columns: list[str]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=NEVER_FILLED,
+        passed=not columns,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{entity.qualified}: never filled in any loaded batch: {', '.join(columns)} (reported, not blocked)"
+            if columns
+            else None
+        ),
+        metadata={"columns": columns},
+    )
+
+
 def _build(entity: Entity) -> dg.AssetsDefinition:
     key = ingest_asset_key(entity)
 
@@ -79,9 +122,24 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
                 description="No batch of this entity was rejected in this run.",
             ),
             dg.AssetCheckSpec(
+                NO_SHARP_DROP,
+                asset=key,
+                blocking=True,
+                description=(
+                    "No batch of this run fills a column (or holds well-formed codes) far less than the "
+                    f"entity's earlier batches: below {drift.DROP_RATIO:.0%} of their share and "
+                    f"{drift.DROP_POINTS * 100:.0f} points under it, on {drift.MIN_ROWS}+ rows each side."
+                ),
+            ),
+            dg.AssetCheckSpec(
                 FRESH,
                 asset=key,
                 description="A batch was loaded within the freshness window; a warning, never a gate.",
+            ),
+            dg.AssetCheckSpec(
+                NEVER_FILLED,
+                asset=key,
+                description="Optional columns no loaded batch has filled: a warning, never a gate.",
             ),
         ],
     )
@@ -96,12 +154,17 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
                 "select max(loaded_at) from ops.load_batches where source = ? and entity = ? and status = 'loaded'",
                 [entity.source, entity.name],
             ).fetchone()[0]
+            comparisons = drift.compare(con, entity, context.run.run_id)
+            never_filled = drift.never_filled(con, entity).get(entity.qualified, [])
         for b in result.batches:
             log = context.log.warning if b.status == "rejected" else context.log.info
             log(
                 f"{entity.qualified}/{b.file_name}: {b.status}, {b.rows_loaded} loaded, "
                 f"{b.rows_quarantined} quarantined" + (f" ({b.reason})" if b.reason else "")
             )
+        for c in comparisons:
+            if c.dropped:
+                context.log.error(f"sharp drop: {c.describe()}")
         rejected = [b for b in result.batches if b.status == "rejected"]
         blocks = entity.required and settings.rejected_required_batch_blocks
         yield dg.MaterializeResult(
@@ -128,6 +191,8 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
                     description=("; ".join(b.reason or "" for b in rejected) if rejected else None),
                     metadata={"rejected_files": [b.file_name for b in rejected]},
                 ),
+                _drift(comparisons),
+                _never_filled(entity, never_filled),
             ],
         )
 

@@ -1,4 +1,4 @@
-"""The ops schema: load records, quarantine, check results, runs and publications (quality.md)."""
+"""The ops schema: load records, quarantine, batch profiles, check results, runs and publications."""
 
 from __future__ import annotations
 
@@ -35,6 +35,22 @@ create table if not exists ops.quarantine (
     message varchar not null,    -- every error of the row, in words
     raw_record varchar,          -- the delivered row as JSON (column names as delivered)
     quarantined_at timestamp not null
+);
+-- One row per loaded batch and profiled measure (quality/drift.py): how many of the batch's loaded
+-- rows were in scope, and how many of those met the measure. Measures come from the contract:
+-- `filled` for every optional column, `well_formed` (an ISO code of the right number of letters,
+-- among filled rows) for code columns. Share = rows_meeting / rows_considered (null when 0 rows).
+create table if not exists ops.batch_profiles (
+    batch_id varchar not null,       -- ops.load_batches.batch_id (status loaded)
+    batch_seq bigint not null,       -- load order, as in ops.load_batches
+    source varchar not null,
+    entity varchar not null,
+    column_name varchar not null,
+    measure varchar not null,        -- filled / well_formed
+    condition varchar,               -- the rows considered, in words (`status delivered`, `country filled`); null: all
+    rows_considered bigint not null,
+    rows_meeting bigint not null,
+    profiled_at timestamp not null
 );
 create table if not exists ops.runs (
     run_id varchar not null,

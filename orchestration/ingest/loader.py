@@ -3,6 +3,7 @@
 Each file is one batch. The same bytes load once (content hash); rows that break the contract go to
 `ops.quarantine` with their reason; a file that cannot be trusted as a whole is rejected and kept,
 byte for byte, under `<warehouse>/rejected/`. For every batch rows_read = rows_loaded + rows_quarantined.
+A loaded batch is profiled (ops.batch_profiles, quality/drift.py) in the transaction of its load record.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from orchestration.ingest.discover import DeliveredFile, entity_files, is_inside
 from orchestration.ingest.errors import BatchRejected
 from orchestration.ingest.readers import READERS
 from orchestration.ingest.validate import checked_sql
+from orchestration.quality import drift
 from orchestration.rawzone import entity_dir
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
@@ -61,6 +63,7 @@ def _now() -> dt.datetime:
 
 def load_entity(con: duckdb.DuckDBPyConnection, settings: Settings, entity: Entity, run_id: str) -> EntityLoad:
     ledger.ensure(con)
+    drift.profile_unprofiled(con, settings.raw_dir, entity)  # batches loaded before profiles existed
     result = EntityLoad(entity)
     for f in entity_files(settings.landing_dir, entity):
         outcome = _load_file(con, settings, f, run_id)
@@ -181,6 +184,10 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
             reason=f"{n_errors} row(s) quarantined" if n_errors else None,
             extra_columns=read.extra_columns,
             loaded_at=loaded_at,
+        )
+        # how full each column is, for the drift gate: one aggregate over the rows just stored
+        drift.record_profile(
+            con, e, batch_id, base["batch_seq"], "(select * from batch_checked where len(_errors) = 0)"
         )
         os.replace(tmp, final)
         con.execute("commit")

@@ -225,7 +225,7 @@ def _raw_check(entity: Entity, suite_path: Path) -> dg.AssetChecksDefinition:
         pool="duckdb",
         description=(
             f"Every batch of {entity.qualified} loaded in this run meets the Great Expectations suite "
-            f"{_shown_path(suite_path)} (contract rules and the shares that reveal a broken export)."
+            f"{_shown_path(suite_path)} (the contract's rules; how full its columns are is judged by no_sharp_drop)."
         ),
         metadata={"suite": _shown_path(suite_path)},
     )
@@ -305,7 +305,6 @@ def _check_result(
 ) -> dg.AssetCheckResult:
     """One check result for the validations of one or more batches (labelled) against a suite."""
     failed = [{"batch": label, **f} for label, o in outcomes for f in o.failed]
-    skipped = [{"batch": label, **s} for label, o in outcomes for s in o.skipped]
     docs = next((o.docs_index for _, o in outcomes if o.docs_index), None)
     sample = _sampling_note(outcomes)
     metadata: dict = {
@@ -335,8 +334,6 @@ def _check_result(
         pages = [o.docs_page for _, o in outcomes if not o.success and o.docs_page]
         if pages:
             metadata["data_docs_failed_page"] = dg.MetadataValue.url(pages[0])
-    if skipped:
-        metadata["not_judged"] = dg.MetadataValue.json(skipped)
     if docs:
         metadata["data_docs"] = dg.MetadataValue.path(str(docs))
     description = _describe(failed, outcomes) if failed else None

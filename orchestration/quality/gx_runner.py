@@ -6,9 +6,6 @@ creating one per validation would cost more than the validation. Nothing is writ
 Data Docs folder the caller names: its HTML pages, plus the suites and validation results they are
 rendered from, kept as JSON under `<docs>/.store/` so the index lists earlier runs too.
 
-Expectations whose meta carries `min_rows` (the hand-tuned shares of suites.py) are left out when
-fewer rows are in their scope: a share over a handful of rows says nothing about the export.
-
 The frame may be a sample of a larger table (sampling.py): the caller then passes the table's row
 count and the results of the expectations it evaluated on every row itself (uniqueness, row count),
 which join GX's results, in GX's form, in the statistics, the failures and the Data Docs.
@@ -41,7 +38,7 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-from great_expectations.expectations.row_conditions import ComparisonCondition, Operator
+from great_expectations.expectations.row_conditions import ComparisonCondition
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 
 SAMPLES = 5
@@ -74,7 +71,6 @@ class GxOutcome:
     failed: list[dict] = field(default_factory=list)
     # evaluated / successful / unsuccessful expectations, success_percent, rows, seconds
     statistics: dict = field(default_factory=dict)
-    skipped: list[dict] = field(default_factory=list)  # not judged: too few rows in scope
     docs_index: Path | None = None
     docs_page: str | None = None  # URL of this validation's Data Docs page
     note: str | None = None  # what a sample was validated on, when df was one
@@ -275,7 +271,7 @@ def validate(
     with _LOCK:
         ws = _workspace()
         raw_suite, suite = ws.suite(suite_path)
-        applied, skipped = _applicable(raw_suite, suite, df, set(on_all_rows))
+        applied = _applicable(raw_suite, suite, set(on_all_rows))
         batch = ws.batch_definition(suite.name).get_batch(batch_parameters={"dataframe": df})
         result = batch.validate(applied, result_format=RESULT_FORMAT)
         if on_all_rows:
@@ -283,7 +279,6 @@ def validate(
         run_id = RunIdentifier(run_name=run_name or "adhoc", run_time=dt.datetime.now(dt.UTC))
         result.meta["run_id"] = run_id
         result.meta["validation_time"] = run_id.run_time
-        result.meta["skipped_expectations"] = skipped
         if note:
             result.meta["sample"] = note
             if isinstance(result.meta.get("batch_markers"), dict):  # the Data Docs page shows these
@@ -302,7 +297,6 @@ def validate(
             "rows_total": len(df) if total_rows is None else total_rows,
             "seconds": round(time.perf_counter() - started, 3),
         },
-        skipped=skipped,
         note=note,
         docs_index=Path(docs_dir) / "index.html" if docs_dir else None,
         docs_page=docs_page,
@@ -312,27 +306,12 @@ def validate(
 # applicability ---------------------------------------------------------------------------------
 
 
-def _applicable(raw_suite: dict, suite: gx.ExpectationSuite, df: pd.DataFrame, judged_elsewhere: set[int]):
-    """The suite without the expectations judged elsewhere, nor those with fewer rows in scope than their `min_rows`."""
-    keep, skipped = [], []
-    for i, (raw, expectation) in enumerate(zip(raw_suite["expectations"], suite.expectations, strict=True)):
-        if i in judged_elsewhere:
-            continue
-        min_rows = (raw.get("meta") or {}).get("min_rows")
-        in_scope = _rows_in_scope(df, expectation.row_condition) if min_rows else None
-        if min_rows and in_scope < min_rows:
-            skipped.append(
-                {
-                    "expectation": raw["type"],
-                    "column": raw["kwargs"].get("column"),
-                    "reason": f"{in_scope} row(s) in scope, fewer than the {min_rows} it is judged on",
-                }
-            )
-        else:
-            keep.append(raw)
-    if not skipped and not judged_elsewhere:
-        return suite, skipped
-    return gx.ExpectationSuite(name=suite.name, expectations=keep, meta=raw_suite.get("meta")), skipped
+def _applicable(raw_suite: dict, suite: gx.ExpectationSuite, judged_elsewhere: set[int]) -> gx.ExpectationSuite:
+    """The suite without the expectations judged elsewhere (on every row, by the caller)."""
+    if not judged_elsewhere:
+        return suite
+    keep = [raw for i, raw in enumerate(raw_suite["expectations"]) if i not in judged_elsewhere]
+    return gx.ExpectationSuite(name=suite.name, expectations=keep, meta=raw_suite.get("meta"))
 
 
 def _join(result, raw_suite: dict, on_all_rows: dict[int, dict]) -> None:
@@ -361,16 +340,6 @@ def _join(result, raw_suite: dict, on_all_rows: dict[int, dict]) -> None:
         unsuccessful_expectations=evaluated - successful,
         success_percent=100.0 * successful / evaluated if evaluated else None,
     )
-
-
-def _rows_in_scope(df: pd.DataFrame, condition) -> int:
-    """Rows a row_condition selects, for the `column == v` and `column in (...)` conditions we write."""
-    if isinstance(condition, ComparisonCondition) and condition.column.name in df.columns:
-        if condition.operator == Operator.EQUAL:
-            return int((df[condition.column.name] == condition.parameter).sum())
-        if condition.operator == Operator.IN:
-            return int(df[condition.column.name].isin(list(condition.parameter)).sum())
-    return len(df)
 
 
 # reporting -------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ read, plus the suite's key and the lineage columns that say where a failing row 
 
 A suite holding an expectation of another type (a mean, a distinct count...) cannot be judged on a
 sample: such a relation is refused (the check fails and says so) until the type is classified here.
-Shares (`mostly` below 1) are judged on the sample: at 100,000 rows a share is known to within a few
-tenths of a percentage point, and suites.py sets its thresholds far from what honest exports show.
+A share (`mostly` below 1, which no generated raw suite holds any more: drift.py profiles every row)
+is judged on the sample: at 100,000 rows it is known to within a few tenths of a percentage point.
 """
 
 from __future__ import annotations

@@ -2,29 +2,30 @@
 
 `python -m orchestration.quality.suites` rewrites `expectations/raw/<source>__<entity>.json`, one
 suite per entity, pretty-printed with sorted keys so a change reviews as a small diff. The files are
-generated, never edited by hand: a contract change is made in contracts.py, a threshold here, and a
-test fails while the files on disk differ from a fresh generation.
+generated, never edited by hand: a contract change is made in contracts.py, and a test fails while the
+files on disk differ from a fresh generation.
 
 What a suite expects of a batch (the rows one delivered file added to the raw zone):
 - the contract's columns exist (extra ones, such as the lineage columns, are fine);
 - required columns are not null, enum columns hold only their listed values, numbers lie in their
   range, an end is not before its start, the key is unique;
 - survey scores lie in 0-10 overall and in their survey type's range (one conditional expectation per
-  type, `row_condition` on survey_type);
-- hand-tuned shares (`NOT_NULL_SHARES`, `CODE_PATTERNS`) that reveal a broken export rather than a few
-  bad rows: mostly-empty emails, delivered orders without a delivery time, country names instead of
-  codes. Each says why in its `meta`, and none is judged on fewer than `MIN_ROWS_FOR_SHARES` rows.
+  type, `row_condition` on survey_type).
 
-Ingestion already quarantines rows that break the contract, so on the raw zone the contract
-expectations are a second line of defence (they catch a loader regression); the shares are the part
-only a batch-level view can see.
+Nothing else: a gate blocks what the contract forbids, never a source's nature (quality.md). A fixed
+share (at least half the customers with an e-mail, a delivery time on 90% of delivered orders) would
+block forever a company whose CRM holds no e-mails, so how full a column is, and how many of its codes
+are well-formed, is judged against the entity's own earlier batches instead (drift.py): a sharp drop
+blocks, a column never filled is reported.
+
+Ingestion already quarantines rows that break the contract, so on the raw zone these expectations are
+a second line of defence: they catch a loader regression.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import great_expectations as gx
@@ -36,88 +37,12 @@ from orchestration.settings import EXPECTATIONS_DIR
 
 GENERATOR = "python -m orchestration.quality.suites"
 
-# A share says little about a handful of rows: a 3-row delta export with two customers who gave no
-# email is normal. Expectations with `mostly` below 1 are not judged on fewer rows than this (the
-# runner reads `min_rows` from the expectation's meta).
-MIN_ROWS_FOR_SHARES = 20
-
-
-@dataclass(frozen=True)
-class NotNullShare:
-    """At least `mostly` of the rows (those where `where` holds, if given) have `column` filled in."""
-
-    column: str
-    mostly: float
-    why: str
-    where: tuple[str, tuple[str, ...]] | None = None  # (enum column, values it must hold)
-
-
-# Hand-tuned: the share of rows an honest export fills in, well below what real extracts show, so
-# only an export that lost or mis-mapped a column falls under it.
-NOT_NULL_SHARES: dict[str, tuple[NotNullShare, ...]] = {
-    "crm/customers": (
-        NotNullShare(
-            "email",
-            0.5,
-            "Customers are matched across systems on email first. Most CRM records carry one; an "
-            "export where over half are empty has lost or mis-mapped the column.",
-        ),
-    ),
-    "sales/customers": (
-        NotNullShare(
-            "email",
-            0.5,
-            "Shop customers without a crm_customer_id are matched to the CRM on email; an export where "
-            "over half are empty would silently split customers in two.",
-        ),
-    ),
-    "sales/orders": (
-        NotNullShare(
-            "delivered_at",
-            0.9,
-            "Delivery-time figures need delivered_at on delivered orders. Some channels (store, partner) "
-            "may not report it, hence 90%; far fewer means the export dropped the column.",
-            where=("status", ("delivered",)),
-        ),
-    ),
-    "support/tickets": (
-        NotNullShare(
-            "solved_at",
-            0.9,
-            "Resolution-time figures need solved_at on solved and closed tickets; a desk that closes "
-            "tickets in bulk may leave a few without it, an export that lost the column leaves most.",
-            where=("status", ("solved", "closed")),
-        ),
-    ),
-    "support/feedback": (
-        NotNullShare(
-            "text",
-            0.5,
-            "Voice-of-the-customer analysis reads the text; star ratings without words exist, but an "
-            "export where most feedback has no text has lost the column.",
-        ),
-    ),
-}
-
-# Codes stored upper-case (Column.upper): the shape they must have. Ingestion only trims and
-# upper-cases them, so an export that switched to names ('Poland', 'zł') is seen here; 5% leeway so a
-# few typos (shown downstream as an unknown country or a missing fx rate) do not block publishing.
-CODE_PATTERNS: dict[str, tuple[str, float, str]] = {
-    "country": (r"^[A-Z]{2}$", 0.95, "ISO-3166 alpha-2 code"),
-    "currency": (r"^[A-Z]{3}$", 0.95, "ISO-4217 code"),
-}
-
 # contracts.Entity.score_ranges rates this column by the survey type in that one
 SCORE_COLUMN, SCORE_TYPE_COLUMN = "score", "survey_type"
 
 
-def _share_meta(why: str) -> dict:
-    return {"why": why, "min_rows": MIN_ROWS_FOR_SHARES}
-
-
 def _column_expectations(entity: Entity) -> list:
     out: list = []
-    shares = {s.column: s for s in NOT_NULL_SHARES.get(entity.qualified, ())}
     for c in entity.columns:
         if c.required:
             out.append(
@@ -144,18 +69,6 @@ def _column_expectations(entity: Entity) -> list:
                     meta={"why": f"contract: range of {c.name}"},
                 )
             )
-        if c.upper:
-            if c.name not in CODE_PATTERNS:
-                raise ValueError(f"{entity.qualified}.{c.name} is an upper-case code: add its CODE_PATTERNS entry")
-            regex, mostly, what = CODE_PATTERNS[c.name]
-            out.append(
-                gx.expectations.ExpectColumnValuesToMatchRegex(
-                    column=c.name,
-                    regex=regex,
-                    mostly=mostly,
-                    meta=_share_meta(f"{c.name} holds an {what}; most rows failing means the export sends names"),
-                )
-            )
         if c.not_before:
             out.append(
                 gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -166,22 +79,6 @@ def _column_expectations(entity: Entity) -> list:
                     meta={"why": f"contract: {c.name} is not before {c.not_before}"},
                 )
             )
-        if c.name in shares:
-            share = shares.pop(c.name)
-            condition = None
-            if share.where:
-                column, values = share.where
-                condition = Row(column).is_in(values)
-            out.append(
-                gx.expectations.ExpectColumnValuesToNotBeNull(
-                    column=c.name,
-                    mostly=share.mostly,
-                    row_condition=condition,
-                    meta=_share_meta(share.why),
-                )
-            )
-    if shares:
-        raise ValueError(f"NOT_NULL_SHARES names columns {sorted(shares)} that {entity.qualified} does not have")
     return out
 
 
@@ -218,7 +115,7 @@ def _key_expectation(entity: Entity):
 
 
 def build_suite(entity: Entity) -> gx.ExpectationSuite:
-    """The suite of one raw entity, derived from its contract and the thresholds above."""
+    """The suite of one raw entity, derived from its contract alone."""
     expectations = [
         gx.expectations.ExpectTableColumnsToMatchSet(
             column_set=[c.name for c in entity.columns],
@@ -238,13 +135,12 @@ def build_suite(entity: Entity) -> gx.ExpectationSuite:
                 "entity": entity.qualified,
                 "key": list(entity.key),
                 "generated_by": GENERATOR,
-                "min_rows_for_shares": MIN_ROWS_FOR_SHARES,
             },
         },
         notes=(
             f"Generated from orchestration/contracts.py by `{GENERATOR}`: do not edit by hand. "
-            "Expectations with `mostly` below 1 are hand-tuned in orchestration/quality/suites.py, say why "
-            f"in their meta and are not judged on batches of fewer than {MIN_ROWS_FOR_SHARES} rows."
+            "Only the contract's rules: shares of filled and well-formed values are judged against the "
+            "entity's own earlier batches (orchestration/quality/drift.py), not here."
         ),
     )
 
