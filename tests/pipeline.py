@@ -1,28 +1,60 @@
-"""Running the real pipeline (ingest, dbt build, checks, publish) for tests."""
+"""Running the real pipeline (ingest, dbt build, checks, publish) for tests, and sharing its builds."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
+from filelock import FileLock
+
 from orchestration.runner import RunOutcome, run_build
-from orchestration.settings import (
-    ENV_ALLOW_VOLUME_DROP,
-    ENV_AS_OF,
-    ENV_DBT_THREADS,
-    ENV_FULL_REFRESH,
-    ENV_REJECTED,
-    Settings,
-)
-
-RUN_SCOPED_ENV = (ENV_AS_OF, ENV_ALLOW_VOLUME_DROP, ENV_FULL_REFRESH, ENV_REJECTED, ENV_DBT_THREADS)
+from orchestration.settings import Settings
 
 
-def build(landing: Path, warehouse: Path, as_of: str | None = None, **settings) -> tuple[Settings, RunOutcome]:
-    # a run exports its settings to the environment (for the run's resources); forget the previous
-    # test's, so a build without as_of does not inherit another test's as-of date
-    for name in RUN_SCOPED_ENV:
-        os.environ.pop(name, None)
-    s = Settings.from_env(landing_dir=landing, warehouse_dir=warehouse, as_of=as_of, **settings)
-    outcome = run_build(s)
-    return s, outcome
+def settings_for(landing: Path, warehouse: Path, as_of: str | None = None, **overrides) -> Settings:
+    """The settings of a test run: passed, never read from the environment."""
+    return Settings(
+        landing_dir=Path(landing).resolve(),
+        warehouse_dir=Path(warehouse).resolve(),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        **overrides,
+    )
+
+
+def build(landing: Path, warehouse: Path, as_of: str | None = None, **overrides) -> tuple[Settings, RunOutcome]:
+    """The build job in this process, on an in-memory Dagster instance (the CLI test uses the real one)."""
+    settings = settings_for(landing, warehouse, as_of, **overrides)
+    with dg.DagsterInstance.ephemeral() as instance:
+        return settings, run_build(settings, instance=instance)
+
+
+def cx360(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The real `cx360` command, in a clean environment."""
+    exe = Path(sys.executable).with_name("cx360")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CX360_", "DAGSTER_"))}
+    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+def shared_build(tmp_path_factory, name: str, make: Callable[[Path], dict]) -> dict:
+    """Build once per test session, whichever xdist worker asks first; the others wait and read it.
+
+    `make(folder)` builds into folder and returns what the tests need, as JSON; a folder left by an
+    interrupted attempt is built again.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the workers of this session
+    folder, done = base / name, base / f"{name}.json"
+    with FileLock(str(base / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            done.write_text(json.dumps(make(folder)))
+    return json.loads(done.read_text())

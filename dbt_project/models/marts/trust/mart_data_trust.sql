@@ -15,6 +15,10 @@ load_batches as (
     select * from {{ source('ops', 'load_batches') }}
 ),
 
+batch_profiles as (
+    select * from {{ source('ops', 'batch_profiles') }}
+),
+
 assignments as (
     select * from {{ ref('int_identity__assignments') }}
 ),
@@ -57,16 +61,16 @@ run_checks as (
 checks_per_table as (
     select
         table_name,
-        sum(case when passed then 1 else 0 end) as checks_passed,
-        sum(case when passed then 0 else 1 end) as checks_failed
+        count(case when passed then 1 end) as checks_passed,
+        count(case when not passed then 1 end) as checks_failed
     from run_checks
     group by table_name
 ),
 
 checks_of_run as (
     select
-        coalesce(sum(case when passed then 1 else 0 end), 0) as run_checks_passed,
-        coalesce(sum(case when passed then 0 else 1 end), 0) as run_checks_failed
+        count(case when passed then 1 end) as run_checks_passed,
+        count(case when not passed then 1 end) as run_checks_failed
     from run_checks
 ),
 
@@ -80,16 +84,38 @@ deliveries as (
     where status = 'loaded'
 ),
 
+-- quality.md: a column a source has never filled is reported, not blocked
+never_filled as (
+    select
+        source,
+        entity,
+        column_name
+    from batch_profiles
+    where measure = 'filled'
+    group by source, entity, column_name
+    having sum(rows_considered) > 0 and sum(rows_meeting) = 0
+),
+
+never_filled_listed as (
+    select
+        {{ dbt.listagg(
+            dbt.concat(["source", "'/'", "entity", "'.'", "column_name"]),
+            "', '",
+            "order by source, entity, column_name"
+        ) }} as never_filled_columns
+    from never_filled
+),
+
 matches as (
     select
-        sum(case when source_system = 'marketing' then 1 else 0 end) as marketing_records,
-        sum(case when source_system = 'marketing' and crm_customer_id is not null then 1 else 0 end)
+        count(case when source_system = 'marketing' then 1 end) as marketing_records,
+        count(case when source_system = 'marketing' and crm_customer_id is not null then 1 end)
             as marketing_crm_matched,
-        sum(case when source_system = 'sales' then 1 else 0 end) as sales_records,
-        sum(case when source_system = 'sales' and crm_customer_id is not null then 1 else 0 end)
+        count(case when source_system = 'sales' then 1 end) as sales_records,
+        count(case when source_system = 'sales' and crm_customer_id is not null then 1 end)
             as sales_crm_matched,
-        sum(case when source_system = 'support' then 1 else 0 end) as support_records,
-        sum(case when source_system = 'support' and crm_customer_id is not null then 1 else 0 end)
+        count(case when source_system = 'support' then 1 end) as support_records,
+        count(case when source_system = 'support' and crm_customer_id is not null then 1 end)
             as support_crm_matched
     from assignments
 ),
@@ -116,20 +142,22 @@ final as (
             as sales_hours_since_delivery,
         {{ dbt.datediff('deliveries.support_last_delivery_at', 'this_run.audited_at', 'minute') }} / 60.0
             as support_hours_since_delivery,
-        coalesce(matches.marketing_records, 0) as marketing_records,
-        coalesce(matches.marketing_crm_matched, 0) as marketing_crm_matched,
+        matches.marketing_records as marketing_records,
+        matches.marketing_crm_matched as marketing_crm_matched,
         matches.marketing_crm_matched / nullif(matches.marketing_records, 0) as marketing_crm_match_rate,
-        coalesce(matches.sales_records, 0) as sales_records,
-        coalesce(matches.sales_crm_matched, 0) as sales_crm_matched,
+        matches.sales_records as sales_records,
+        matches.sales_crm_matched as sales_crm_matched,
         matches.sales_crm_matched / nullif(matches.sales_records, 0) as sales_crm_match_rate,
-        coalesce(matches.support_records, 0) as support_records,
-        coalesce(matches.support_crm_matched, 0) as support_crm_matched,
-        matches.support_crm_matched / nullif(matches.support_records, 0) as support_crm_match_rate
+        matches.support_records as support_records,
+        matches.support_crm_matched as support_crm_matched,
+        matches.support_crm_matched / nullif(matches.support_records, 0) as support_crm_match_rate,
+        never_filled_listed.never_filled_columns
     from published
     cross join this_run
     cross join checks_of_run
     cross join deliveries
     cross join matches
+    cross join never_filled_listed
     left join checks_per_table
         on published.table_name = checks_per_table.table_name
 )
