@@ -14,7 +14,7 @@ from orchestration.assets.serving import published_marts  # noqa: E402
 from orchestration.assets.transform import cx360_dbt, dbt_project  # noqa: E402
 from orchestration.automation import build_automation  # noqa: E402
 from orchestration.progress import progress_logger  # noqa: E402
-from orchestration.quality.gx_checks import published_mart_checks, raw_batch_checks  # noqa: E402
+from orchestration.quality.gx_checks import raw_batch_checks  # noqa: E402
 from orchestration.resources import WarehouseResource  # noqa: E402
 
 BUILD_JOB = "cx360_build"
@@ -31,7 +31,7 @@ sensors, schedules = build_automation(build_job)
 
 defs = dg.Definitions(
     assets=[*ingest_assets, cx360_dbt, published_marts],
-    asset_checks=[*raw_batch_checks(), *published_mart_checks()],
+    asset_checks=[*raw_batch_checks()],
     jobs=[build_job],
     sensors=sensors,
     schedules=schedules,
