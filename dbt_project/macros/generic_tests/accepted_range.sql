@@ -7,17 +7,16 @@
 #}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
 
+    {%- set bounds = ['1 = 1'] -%}
+    {%- if min_value is not none -%}
+        {%- do bounds.append(column_name ~ (' >= ' if inclusive else ' > ') ~ min_value) -%}
+    {%- endif -%}
+    {%- if max_value is not none -%}
+        {%- do bounds.append(column_name ~ (' <= ' if inclusive else ' < ') ~ max_value) -%}
+    {%- endif -%}
+
 select *
 from {{ model }}
-where
-    not (
-        1 = 1
-        {%- if min_value is not none %}
-            and {{ column_name }} {{ '>=' if inclusive else '>' }} {{ min_value }}
-        {%- endif %}
-        {%- if max_value is not none %}
-            and {{ column_name }} {{ '<=' if inclusive else '<' }} {{ max_value }}
-        {%- endif %}
-    )
+where not ({{ bounds | join(' and ') }})
 
 {% endtest %}

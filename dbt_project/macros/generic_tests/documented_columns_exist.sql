@@ -6,26 +6,25 @@
 #}
 {% test documented_columns_exist(model) %}
 
-{%- set missing = [] -%}
-{%- if execute -%}
-    {%- set built = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'model'
-            and node.alias | lower == model.identifier | lower
-            and node.schema | lower == model.schema | lower -%}
-            {%- for column in node.columns if column | lower not in built -%}
-                {%- do missing.append(column) -%}
-            {%- endfor -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif -%}
+    {%- set missing = [] -%}
+    {%- if execute -%}
+        {%- set built = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model'
+                and node.alias | lower == model.identifier | lower
+                and node.schema | lower == model.schema | lower -%}
+                {%- for column in node.columns if column | lower not in built -%}
+                    {%- do missing.append('select ' ~ sql_string(column) ~ ' as missing_column') -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- do missing.append('select cast(null as ' ~ dbt.type_string() ~ ') as missing_column') -%}
 
-{%- for column in missing %}
-    select {{ sql_string(column) }} as missing_column
-    {%- if not loop.last %} union all{% endif %}
-{%- else %}
-    select cast(null as {{ dbt.type_string() }}) as missing_column
-    where 1 = 0
-{%- endfor %}
+select missing_column
+from (
+    {{ missing | join('\n    union all\n    ') }}
+) as documented
+where missing_column is not null
 
 {% endtest %}
