@@ -29,12 +29,12 @@ test: install ## Run the whole test suite
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	$(BIN)/sqlfluff lint dbt_project/models
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
 
 format: install ## Format Python and fix SQL style
 	$(BIN)/ruff format orchestration tests
 	$(BIN)/ruff check --fix orchestration tests
-	$(BIN)/sqlfluff fix dbt_project/models
+	$(BIN)/sqlfluff fix dbt_project/models dbt_project/macros
 
 ui: install ## Open the Dagster UI (assets, lineage, checks) on http://127.0.0.1:3000
 	$(BIN)/cx360 ui

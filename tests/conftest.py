@@ -15,7 +15,7 @@ import pytest
 from orchestration.settings import Settings
 
 # modules that read the session fixture `journey_warehouse`: one xdist unit of work, so one build
-JOURNEY_WAREHOUSE_MODULES = {"test_journey.py", "test_gx_mart_checks.py", "test_dbt_unit.py"}
+JOURNEY_WAREHOUSE_MODULES = {"test_journey.py", "test_dbt_unit.py"}
 # the modules that build the most go first, so the last module to start is a short one
 HEAVIEST_FIRST = ("test_trust", "test_incremental", "test_demo_end_to_end", "test_cx_marts", "test_identity")
 

@@ -19,7 +19,6 @@ from orchestration.contracts import entity
 from orchestration.quality import gx_checks, gx_docs_dir, gx_runner, raw_suite_path, sampling
 from orchestration.quality.gx_checks import (
     RAW_CHECK,
-    published_table_check,
     raw_asset_key,
     raw_batch_checks,
     read_batch,
@@ -326,60 +325,6 @@ def test_a_failed_expectation_fails_the_blocking_check_with_sample_rows(tmp_path
     )
 
 
-def test_published_table_check_reads_the_table_by_name(tmp_path):
-    warehouse = tmp_path / "warehouse"
-    warehouse.mkdir()
-    con = duckdb.connect(str(warehouse / "cx.duckdb"))
-    con.execute("create schema marts")
-    con.execute("create table marts.mart_nps (month varchar, nps double)")
-    con.execute("insert into marts.mart_nps values ('2026-03', 42.0), ('2026-04', -150.0)")
-    con.close()
-    suite = gx.ExpectationSuite(
-        name="marts.mart_nps",
-        expectations=[
-            gx.expectations.ExpectColumnValuesToBeBetween(column="nps", min_value=-100, max_value=100),
-            gx.expectations.ExpectColumnValuesToBeUnique(column="month"),
-        ],
-    )
-    suite_path = tmp_path / "mart_nps.json"
-    suite_path.write_text(json.dumps(suite.to_json_dict()))
-
-    @dg.asset(key=["marts", "mart_nps"])
-    def mart_nps():
-        return None
-
-    result = dg.materialize(
-        [mart_nps, published_table_check(["marts", "mart_nps"], "mart_nps", suite_path)],
-        resources={"warehouse": WarehouseResource(landing_dir=str(tmp_path), warehouse_dir=str(warehouse))},
-        raise_on_error=False,
-    )
-    [evaluation] = result.get_asset_check_evaluations()
-    assert not evaluation.passed
-    assert evaluation.metadata["table"].value == "marts.mart_nps"
-    [failed] = evaluation.metadata["failed_expectations"].value
-    assert (failed["column"], failed["sample_values"]) == ("nps", [-150.0])
-
-
-@pytest.mark.parametrize("name", ["nowhere", "marts.nowhere"])
-def test_published_table_check_fails_clearly_on_a_missing_table(tmp_path, name):
-    warehouse = tmp_path / "warehouse"
-    warehouse.mkdir()
-    duckdb.connect(str(warehouse / "cx.duckdb")).close()
-
-    @dg.asset(key=["marts", "x"])
-    def x():
-        return None
-
-    result = dg.materialize(
-        [x, published_table_check(["marts", "x"], name, raw_suite_path(SURVEYS))],
-        resources={"warehouse": WarehouseResource(landing_dir=str(tmp_path), warehouse_dir=str(warehouse))},
-        raise_on_error=False,
-    )
-    [evaluation] = result.get_asset_check_evaluations()
-    assert not evaluation.passed
-    assert "not found" in evaluation.description
-
-
 # large tables and batches: a deterministic sample, and the grain on all rows ---------------------
 
 BIG_SUITE = gx.ExpectationSuite(
@@ -420,18 +365,14 @@ def _sample(db: Path, suite: dict) -> sampling.Rows:
         con.close()
 
 
-def _big_check(tmp_path, suite_path):
-    @dg.asset(key=["marts", "big"])
-    def big():
-        return None
-
-    result = dg.materialize(
-        [big, published_table_check(["marts", "big"], "big", suite_path)],
-        resources={"warehouse": WarehouseResource(landing_dir=str(tmp_path), warehouse_dir=str(tmp_path / "wh"))},
-        raise_on_error=False,
-    )
-    [evaluation] = result.get_asset_check_evaluations()
-    return evaluation
+def _big_check(tmp_path, suite_path) -> dg.AssetCheckResult:
+    """The check's result for marts.big, read and validated as a raw batch is (read_batch, _validate)."""
+    suite = json.loads(Path(suite_path).read_text())
+    rows = _sample(tmp_path / "wh" / "cx.duckdb", suite)
+    if rows.refused:
+        return gx_checks._refused("marts.big", rows, suite_path)
+    outcome = gx_checks._validate(rows, suite_path, tmp_path / "docs", "run-1")
+    return gx_checks._check_result([("marts.big", outcome)], suite_path)
 
 
 def _failed(evaluation) -> dict:

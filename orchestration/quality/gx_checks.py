@@ -3,20 +3,16 @@
 `raw_batch_checks()` gives each ingest asset a check `gx_raw_suite`: every batch the asset loaded in
 this run (ops.load_batches: this run_id, status loaded) is read back from its raw-zone Parquet file
 and validated on its own, as one delivered file, against `expectations/raw/<source>__<entity>.json`.
-`published_table_check()` makes the same kind of check for a built table of the working DuckDB;
-`published_mart_checks()` makes one `gx_mart_suite` check per suite of `expectations/marts/`
-(mart_suites.py) on its dbt model's asset, and so gates the publish step, which depends on every
-published model.
+The rules of the published marts are dbt tests in the marts' YAML, run when the models are built.
 
-A batch or table is read with DuckDB, only the columns its suite uses (sampling.py): whole up to
+A batch is read with DuckDB, only the columns its suite uses (sampling.py): whole up to
 `sampling.SAMPLE_ROWS` rows; above, GX validates a deterministic sample of that many rows and the
 expectations a sample would get wrong (unique keys, row counts) are evaluated on all rows in DuckDB
 SQL. The check's description and metadata say when a sample was validated.
 
 A failed check blocks what depends on the asset; its metadata names the failed expectations with
-sample values and rows (file and row number for raw batches), and the Data Docs at
-`<warehouse>/docs/gx/index.html` show the full results. The working DuckDB is opened read-only and
-closed before validating; raw batches are read one at a time by an in-memory DuckDB, and validated
+sample values and rows (file and row number), and the Data Docs at `<warehouse>/docs/gx/index.html`
+show the full results. Raw batches are read one at a time by an in-memory DuckDB, and validated
 before the next is read. Great Expectations is imported on first use, so loading the definitions
 stays fast.
 
@@ -36,14 +32,13 @@ from orchestration.quality import gx_docs_dir, raw_suite_path, sampling
 from orchestration.rawzone import entity_dir
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR, PROJECT_ROOT, Settings
-from orchestration.sql import ident, literal
+from orchestration.sql import literal
 from orchestration.warehouse import connect
 
 if TYPE_CHECKING:
     from orchestration.quality.gx_runner import GxOutcome
 
 RAW_CHECK = "gx_raw_suite"
-MART_CHECK = "gx_mart_suite"
 SHOWN_FAILURES = 20  # failed expectations kept in a check's metadata (the Data Docs hold them all)
 BATCH_STATISTICS = ("rows", "rows_total", "evaluated_expectations", "unsuccessful_expectations", "seconds")
 
@@ -58,95 +53,6 @@ def raw_batch_checks(
 ) -> list[dg.AssetChecksDefinition]:
     """One blocking `gx_raw_suite` check per ingest asset."""
     return [_raw_check(e, raw_suite_path(e, expectations_dir)) for e in entities]
-
-
-def published_table_check(
-    asset_key: dg.AssetKey | str | list[str],
-    table_name: str,
-    suite_path: Path,
-    *,
-    name: str = "gx_suite",
-    blocking: bool = True,
-    description: str | None = None,
-) -> dg.AssetChecksDefinition:
-    """A check running suite_path on table_name (`table` or `schema.table`) of the working DuckDB.
-
-    The schema of an unqualified name is looked up in information_schema.tables; a name found in
-    several schemas must be qualified.
-    """
-    key = dg.AssetKey.from_coercible(asset_key)
-    suite_path = Path(suite_path)
-
-    @dg.asset_check(
-        asset=key,
-        name=name,
-        blocking=blocking,
-        pool="duckdb",
-        description=description or f"Great Expectations suite {_shown_path(suite_path)} on table {table_name}.",
-        metadata={"suite": _shown_path(suite_path)},
-    )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        settings = warehouse.settings()
-        qualified, rows = read_table(settings, table_name, _load(suite_path))
-        if rows is None:
-            return dg.AssetCheckResult(passed=False, description=qualified, metadata={"table": table_name})
-        if rows.refused:
-            return _refused(qualified, rows, suite_path)
-        outcome = _validate(rows, suite_path, gx_docs_dir(settings), context.run.run_id)
-        return _check_result([(qualified, outcome)], suite_path, extra={"table": qualified})
-
-    return _check
-
-
-def published_mart_checks(
-    expectations_dir: Path = EXPECTATIONS_DIR, *, every_published_mart: bool = True
-) -> list[dg.AssetChecksDefinition]:
-    """One blocking `gx_mart_suite` check per suite file of `<expectations_dir>/marts/`, on its mart's asset.
-
-    A suite names its dbt model and table in its meta (`cx360.model`, `cx360.table`); the check is on
-    the dbt asset whose key ends with the model's name, which the publish step depends on. Suites and
-    models out of step are an error, not a silent gap: a suite whose model is no dbt asset, and (with
-    every_published_mart) a published mart_* model without a suite. Either way: regenerate the suites.
-    """
-    from orchestration.assets.transform import cx360_dbt
-    from orchestration.dbt_manifest import published_models
-
-    paths = sorted((Path(expectations_dir) / "marts").glob("*.json"))
-    suites = {path: json.loads(path.read_text(encoding="utf-8")).get("meta", {}).get("cx360", {}) for path in paths}
-    regenerate = "run `python -m orchestration.quality.mart_suites`"
-    if every_published_mart:
-        published = {m for models in published_models().values() for m in models if m.startswith("mart_")}
-        missing = sorted(published - {meta.get("model") for meta in suites.values()})
-        if missing:
-            raise ValueError(f"published marts without a Great Expectations suite: {', '.join(missing)}: {regenerate}")
-    by_model: dict[str, list[dg.AssetKey]] = {}
-    for key in cx360_dbt.keys:
-        by_model.setdefault(key.path[-1], []).append(key)
-    checks = []
-    for path, meta in suites.items():
-        model, table = meta.get("model"), meta.get("table")
-        keys = by_model.get(model or "", [])
-        if not table or len(keys) != 1:
-            raise ValueError(
-                f"{_shown_path(path)} names model {model!r}, "
-                + ("which is no dbt asset" if not keys else f"which several assets end with: {keys}")
-                + f": {regenerate}"
-            )
-        checks.append(
-            published_table_check(
-                keys[0],
-                table,
-                path,
-                name=MART_CHECK,
-                description=(
-                    f"Great Expectations suite {_shown_path(path)} on {table}, before it is published: "
-                    f"grain ({', '.join(meta.get('key', []))}), documented columns, accepted values, the "
-                    "ranges of model.md's naming conventions and the reconciliation of each ratio with its "
-                    "numerator and denominator. Blocks the publish step."
-                ),
-            )
-        )
-    return checks
 
 
 # reading ---------------------------------------------------------------------------------------
@@ -179,29 +85,6 @@ def read_batch(path: Path, raw_suite: dict) -> sampling.Rows:
         return sampling.read(con, f"read_parquet({literal(str(path))})", raw_suite)
     finally:
         con.close()
-
-
-def read_table(settings: Settings, table_name: str, raw_suite: dict) -> tuple[str, sampling.Rows | None]:
-    """(schema.table, the rows to validate raw_suite on: sampling.read), or (why it could not be read, None)."""
-    if not settings.duckdb_path.exists():
-        return f"the working database {settings.duckdb_path} does not exist", None
-    schema, _, table = table_name.rpartition(".")
-    with connect(settings, read_only=True) as con:
-        found = con.execute(
-            "select table_schema from information_schema.tables where table_name = ? "
-            "and (? = '' or table_schema = ?) and table_catalog = current_database() order by 1",
-            [table, schema, schema],
-        ).fetchall()
-        if len(found) != 1:
-            where = ", ".join(f"{s}.{table}" for (s,) in found)
-            why = (
-                f"table {table_name} is in several schemas ({where}): qualify it"
-                if found
-                else (f"table {table_name} not found in {settings.duckdb_path}")
-            )
-            return why, None
-        qualified = f"{found[0][0]}.{table}"
-        return qualified, sampling.read(con, f"{ident(found[0][0])}.{ident(table)}", raw_suite)
 
 
 def _table_exists(con, schema: str, table: str) -> bool:
@@ -300,15 +183,12 @@ def _refused(label: str, rows: sampling.Rows, suite_path: Path) -> dg.AssetCheck
     )
 
 
-def _check_result(
-    outcomes: "list[tuple[str, GxOutcome]]", suite_path: Path, extra: dict | None = None
-) -> dg.AssetCheckResult:
+def _check_result(outcomes: "list[tuple[str, GxOutcome]]", suite_path: Path) -> dg.AssetCheckResult:
     """One check result for the validations of one or more batches (labelled) against a suite."""
     failed = [{"batch": label, **f} for label, o in outcomes for f in o.failed]
     docs = next((o.docs_index for _, o in outcomes if o.docs_index), None)
     sample = _sampling_note(outcomes)
     metadata: dict = {
-        **(extra or {}),
         "suite": _shown_path(suite_path),
         "batches_validated": len(outcomes),
         "rows_validated": sum(o.statistics["rows"] for _, o in outcomes),

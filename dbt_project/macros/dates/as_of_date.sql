@@ -7,12 +7,10 @@
 #}
 {% macro as_of_date() -%}
     {%- set touchpoints = ref('int_touchpoints_unioned') -%}
-    {%- if var('as_of') -%}
-        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', var('as_of') | string) -%}
-            {%- do exceptions.raise_compiler_error("var as_of must be YYYY-MM-DD, got " ~ var('as_of')) -%}
-        {%- endif -%}
-        cast({{ sql_string(var('as_of')) }} as date)
-    {%- else -%}
-        (select cast(max(occurred_at) as date) from {{ touchpoints }})
+    {%- set as_of = var('as_of') -%}
+    {%- if as_of and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', as_of | string) -%}
+        {%- do exceptions.raise_compiler_error("var as_of must be YYYY-MM-DD, got " ~ as_of) -%}
     {%- endif -%}
+    {%- set latest_event_date = '(select cast(max(occurred_at) as date) from ' ~ touchpoints ~ ')' -%}
+    {{ 'cast(' ~ sql_string(as_of) ~ ' as date)' if as_of else latest_event_date }}
 {%- endmacro %}

@@ -11,8 +11,8 @@ inputs as (
         'stg_marketing__events', 'stg_marketing__campaigns', 'stg_crm__activities', 'stg_sales__orders',
         'stg_sales__fx_rates', 'stg_support__tickets', 'stg_support__surveys', 'stg_support__feedback',
     ] %}
-    select max(_batch_seq) as batch_seq from {{ ref(model) }}
-    {% if not loop.last %}union all{% endif %}
+        select max(_batch_seq) as batch_seq from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -1,0 +1,172 @@
+"""The rules of the published CX marts, written once as dbt tests in the marts' YAML.
+
+No pipeline build: hand-made mart tables in a small DuckDB file, and a real `dbt test` of the real
+project on them (dbt tests read the tables their models name, whoever built them). What a reader
+of a failed run sees: the failing test, its count of failing rows, and those rows in schema `audit`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.settings import DBT_PROJECT_DIR
+from tests.conftest import query
+
+# mart_nps: two correct rows, then a rounded ratio, a ratio over zero responses that is not null,
+# a month that is not its first day, and an NPS of 140
+NPS_ROWS = """
+    (date '2026-03-01', 'all', 'all', 4, 2, 1, 1, 25.0),
+    (date '2026-03-01', 'consumer', 'high', 3, 2, 1, 0, 100.0 * 2 / 3),
+    (date '2026-03-01', 'unknown', 'none', 1, 0, 0, 1, -99.99),
+    (date '2026-04-01', 'all', 'all', 0, 0, 0, 0, 0.0),
+    (date '2026-04-02', 'smb', 'low', 2, 2, 0, 0, 100.0),
+    (date '2026-05-01', 'all', 'all', 1, 1, 0, 0, 140.0)
+"""
+# mart_voice_of_customer, without its documented column avg_rating: a share of 140% (7 mentions
+# of a month with 5 feedback items), a null count, and a correct row
+VOICE_ROWS = """
+    (date '2026-03-01', 'logistics', 'complaint', 'delivery delay', 7, 5, 140.0, 0, 0),
+    (date '2026-03-01', 'product', 'compliment', 'quality', 1, 5, 20.0, null, 4),
+    (date '2026-04-01', 'product', 'compliment', 'quality', 2, 2, 100.0, 2, 9)
+"""
+
+
+@pytest.fixture(scope="module")
+def dbt_test(tmp_path_factory) -> tuple[Path, dict, dict]:
+    """(database, manifest, {(model, test, column): (status, failures, node)}) of one dbt test run."""
+    tmp = tmp_path_factory.mktemp("mart_rules")
+    db = tmp / "cx.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.mart_nps (month date, segment varchar, value_tier varchar, responses bigint, "
+            f"promoters bigint, passives bigint, detractors bigint, nps double); insert into marts.mart_nps values {NPS_ROWS}"
+        )
+        con.execute(
+            "create table marts.mart_voice_of_customer (month date, department varchar, kind varchar, "
+            "topic varchar, mentions bigint, month_feedback bigint, share_pct double, rated_mentions bigint, "
+            f"rating_sum bigint); insert into marts.mart_voice_of_customer values {VOICE_ROWS}"
+        )
+    finally:
+        con.close()
+    target = tmp / "target"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "test",
+            "--select",
+            "mart_nps mart_voice_of_customer",
+            "--exclude",
+            "test_type:unit",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        env={**os.environ, "CX360_DUCKDB_PATH": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 1, result.stdout[-4000:]  # tests failed; dbt itself ran
+    manifest = json.loads((target / "manifest.json").read_text())
+    outcomes = {}
+    for r in json.loads((target / "run_results.json").read_text())["results"]:
+        node = manifest["nodes"][r["unique_id"]]
+        model = manifest["nodes"][node["attached_node"]]["name"]
+        key = (model, node["test_metadata"]["name"], node.get("column_name"))
+        assert key not in outcomes, key
+        outcomes[key] = (r["status"], r["failures"], node)
+    return db, manifest, outcomes
+
+
+def _failing_rows(db: Path, node: dict, columns: str) -> list[tuple]:
+    """The rows a failed test kept in schema audit (dbt_project.yml: store_failures_as view)."""
+    return sorted(query(db, f'select {columns} from "{node["schema"]}"."{node["alias"]}"'), key=repr)
+
+
+def test_broken_mart_rows_fail_the_dbt_tests_that_hold_their_rules(dbt_test):
+    db, _, outcomes = dbt_test
+    failed = {key: failures for key, (status, failures, _) in outcomes.items() if status == "fail"}
+    assert failed == {
+        ("mart_nps", "ratio_of", "nps"): 3,  # rounded, not null over zero responses, 140
+        ("mart_nps", "accepted_range", "nps"): 1,
+        ("mart_nps", "first_day_of_month", "month"): 1,
+        ("mart_voice_of_customer", "accepted_range", "share_pct"): 1,
+        ("mart_voice_of_customer", "expression_is_true", None): 2,  # 7 mentions of 5; a null count
+        ("mart_voice_of_customer", "non_negative_counts", None): 1,
+        ("mart_voice_of_customer", "documented_columns_exist", None): 1,
+    }
+    # a missing column also breaks the tests that read it; documented_columns_exist names it
+    errors = {key for key, (status, _, _) in outcomes.items() if status == "error"}
+    assert errors == {
+        ("mart_voice_of_customer", "accepted_range", "avg_rating"),
+        ("mart_voice_of_customer", "ratio_of", "avg_rating"),
+    }
+    assert all(status == "pass" for key, (status, _, _) in outcomes.items() if key not in failed and key not in errors)
+
+    # the failing rows, as a data engineer reads them after a blocked run
+    _, _, ratio = outcomes[("mart_nps", "ratio_of", "nps")]
+    assert _failing_rows(db, ratio, "segment, responses, nps") == [
+        ("all", 0, 0.0),
+        ("all", 1, 140.0),
+        ("unknown", 1, -99.99),
+    ]
+    _, _, share = outcomes[("mart_voice_of_customer", "accepted_range", "share_pct")]
+    assert _failing_rows(db, share, "topic, share_pct") == [("delivery delay", 140.0)]
+    _, _, month = outcomes[("mart_nps", "first_day_of_month", "month")]
+    assert [str(m) for (m,) in _failing_rows(db, month, "month")] == ["2026-04-02"]
+    _, _, documented = outcomes[("mart_voice_of_customer", "documented_columns_exist", None)]
+    assert _failing_rows(db, documented, "missing_column") == [("avg_rating",)]
+
+
+def _published_marts(manifest: dict) -> dict[str, dict]:
+    def targets(node: dict) -> set[str]:
+        publish = node["config"].get("meta", {}).get("publish") or []
+        return {publish} if isinstance(publish, str) else set(publish)
+
+    return {
+        n["unique_id"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["name"].startswith("mart_") and targets(n) & {"bi", "restricted"}
+    }
+
+
+# model.md's naming conventions, and the test that holds each in the marts' YAML
+CONVENTIONS = (
+    (r"\w+_pct|nps(_with|_without)?|\w+_rate|ces_avg|avg_rating", "accepted_range"),
+    (r"(\w+_)?month", "first_day_of_month"),
+)
+NOT_RATES = {"orders_missing_fx_rate"}  # a count, though it ends with _rate
+
+
+def test_every_published_mart_tests_its_grain_columns_counts_and_conventions(dbt_test):
+    _, manifest, _ = dbt_test
+    marts = _published_marts(manifest)
+    assert "mart_nps" in {m["name"] for m in marts.values()} and len(marts) == 10
+    tests: dict[str, set[tuple[str, str | None]]] = {uid: set() for uid in marts}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("attached_node") in marts and node.get("test_metadata"):
+            tests[node["attached_node"]].add((node["test_metadata"]["name"], node.get("column_name")))
+    for uid, mart in marts.items():
+        found = tests[uid]
+        name = mart["name"]
+        assert {("documented_columns_exist", None), ("non_negative_counts", None)} <= found, name
+        assert ("unique_combination_of_columns", None) in found, f"{name}: its grain is untested"
+        for column in mart["columns"]:
+            for pattern, test in CONVENTIONS:
+                if re.fullmatch(pattern, column) and column not in NOT_RATES:
+                    assert (test, column) in found, f"{name}.{column} has no {test} test"
