@@ -31,6 +31,7 @@ class WarehouseResource(dg.ConfigurableResource):
     duckdb_memory_limit: str = "4GB"
     dbt_threads: int = 2
     default_phone_region: str = ""
+    busy_first_wait_seconds: float = 5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:

@@ -59,6 +59,9 @@ class Settings:
     dbt_threads: int = 2
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
+    # a step that finds the working database locked by another process (a notebook, a second run)
+    # waits this long, then twice as long each time, four times: most holders let go within a minute
+    busy_first_wait_seconds: float = 5
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

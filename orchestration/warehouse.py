@@ -37,18 +37,22 @@ def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Duck
 
 
 BUSY_RETRIES = 4
-BUSY_FIRST_WAIT_SECONDS = 5
+
+
+def busy_wait_seconds(settings: Settings, retry_number: int) -> float:
+    """Back-off before retry n+1: 5, 10, 20, 40 seconds by default (settings.busy_first_wait_seconds)."""
+    return settings.busy_first_wait_seconds * 2**retry_number
 
 
 @contextlib.contextmanager
-def retry_when_busy(context) -> Iterator[None]:
-    """Turn a locked working database into a Dagster retry, waiting 5, 10, 20, 40 seconds."""
+def retry_when_busy(context, settings: Settings) -> Iterator[None]:
+    """Turn a locked working database into a Dagster retry, with a doubling wait (busy_wait_seconds)."""
     try:
         yield
     except BusyWarehouse as busy:
         import dagster as dg
 
-        wait = BUSY_FIRST_WAIT_SECONDS * 2**context.retry_number
+        wait = busy_wait_seconds(settings, context.retry_number)
         context.log.warning(f"{busy}; retrying in {wait} s")
         raise dg.RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=wait) from busy
 

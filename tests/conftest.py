@@ -1,8 +1,15 @@
 """Shared fixtures: real landing zones on disk, real DuckDB warehouses in temporary folders.
 
-A build takes about a minute whatever the data (dbt runs ~350 nodes), so test modules share the
-warehouses they only read: the modules using a session fixture's warehouse run in one xdist worker
-(pytest_xdist_make_scheduler below), which builds it once.
+A build costs ~30-60 s whatever the data, so the suite makes five, one per scenario, and the
+modules share them (tests/pipeline.py: shared_build, once per session whichever xdist worker asks
+first; a module run alone builds what it reads):
+  - the demo with the journey and identity cases and two more days, built by the real `cx360 run`
+    (`demo_full`: the demo, journey and identity tests, and the full side of test_incremental);
+  - the same landing zone built first without the two days and then incrementally with them
+    (test_incremental's own two builds);
+  - the hand-computed CX marts (test_cx_marts);
+  - a landing zone without e-mails and delivery times, where the trust tests also run the runs a
+    gate stops (`no_contact`: test_trust, test_dbt_unit).
 """
 
 from __future__ import annotations
@@ -12,39 +19,28 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import dbt_manifest
 from orchestration.settings import Settings
+from tests.pipeline import build, cx360, settings_for, shared_build
 
-# modules that read the session fixture `journey_warehouse`: one xdist unit of work, so one build
-JOURNEY_WAREHOUSE_MODULES = {"test_journey.py", "test_dbt_unit.py"}
 # the modules that build the most go first, so the last module to start is a short one
-HEAVIEST_FIRST = ("test_trust", "test_incremental", "test_demo_end_to_end", "test_cx_marts", "test_identity")
+HEAVIEST_FIRST = ("test_incremental", "test_demo_end_to_end", "test_trust", "test_cx_marts")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own, which would answer first
-def pytest_xdist_make_scheduler(config, log):
-    """Each test module is a unit of work for one worker (as --dist loadfile), except the modules
-    sharing a warehouse, which are one unit together. (xdist's own `--dist loadgroup` cannot do it
-    under pytest 9: it renames test ids through an attribute pytest no longer reads.)"""
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    class SharedWarehouses(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = super()._split_scope(nodeid)
-            return "journey_warehouse" if Path(module).name in JOURNEY_WAREHOUSE_MODULES else module
-
-    return SharedWarehouses(config, log)
+def pytest_configure(config) -> None:
+    """Parse the dbt project once, before any worker loads the definitions (they only read it)."""
+    if not hasattr(config, "workerinput"):
+        dbt_manifest.prepare()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Heaviest modules first (xdist hands out units in this order: --no-loadscope-reorder)."""
+    """Heaviest modules first (xdist hands out modules in this order: --no-loadscope-reorder)."""
 
     def weight(item: pytest.Item) -> int:
         name = item.module.__name__.rsplit(".", 1)[-1]
         return HEAVIEST_FIRST.index(name) if name in HEAVIEST_FIRST else len(HEAVIEST_FIRST)
 
-    items.sort(key=weight)  # stable: tests keep their order within a module
+    items.sort(key=weight)  # stable: pytest-randomly's order stays within a weight
 
 
 def write_landing(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -68,7 +64,7 @@ def landing(tmp_path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path, landing) -> Settings:
-    return Settings.from_env(landing_dir=landing, warehouse_dir=tmp_path / "warehouse")
+    return settings_for(landing, tmp_path / "warehouse")
 
 
 def query(db: Path, sql: str, params=None) -> list[tuple]:
@@ -79,14 +75,34 @@ def query(db: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
-@pytest.fixture(scope="session")
-def journey_warehouse(tmp_path_factory):
-    """The pipeline built once on JOURNEY_LANDING, for the modules of JOURNEY_WAREHOUSE_MODULES, which
-    only read it: a test may publish again, but must leave what is published as it was."""
-    from tests.landings import JOURNEY_LANDING
-    from tests.pipeline import build
+def _demo_full(folder: Path) -> dict:
+    from tests.landings import deliver_days, demo_landing
 
-    root = tmp_path_factory.mktemp("journey_warehouse")
-    settings, outcome = build(write_landing(root / "landing", JOURNEY_LANDING), root / "warehouse")
+    landing = demo_landing(folder)
+    deliver_days(landing)
+    run = cx360("run", "--landing", str(landing), "--warehouse", "wh", "--rejected-batches", "warn", cwd=folder)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {"landing": str(landing), "warehouse": str(folder / "wh"), "stdout": run.stdout}
+
+
+@pytest.fixture(scope="session")
+def demo_full(tmp_path_factory) -> tuple[Settings, str]:
+    """The demo, the journey and identity cases and two more days, in one full build by `cx360 run`
+    (rejected batches warn: the days hold a broken survey export): (settings, what the run printed)."""
+    built = shared_build(tmp_path_factory, "demo_full", _demo_full)
+    return settings_for(built["landing"], built["warehouse"]), built["stdout"]
+
+
+def _no_contact(folder: Path) -> dict:
+    from tests.landings import NO_CONTACT_LANDING
+
+    settings, outcome = build(write_landing(folder / "landing", NO_CONTACT_LANDING), folder / "warehouse")
     assert outcome.success, outcome.failures
-    return settings, outcome
+    return {"landing": str(settings.landing_dir), "warehouse": str(settings.warehouse_dir), "run_id": outcome.run_id}
+
+
+@pytest.fixture(scope="session")
+def no_contact(tmp_path_factory) -> tuple[Settings, str]:
+    """The journey's customer without e-mail or delivery time, built once: (settings, run id)."""
+    built = shared_build(tmp_path_factory, "no_contact", _no_contact)
+    return settings_for(built["landing"], built["warehouse"]), built["run_id"]

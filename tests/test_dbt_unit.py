@@ -1,29 +1,31 @@
 """dbt's own unit tests (given/expect rows for the identity, journey and metric rules), run once.
 
-Production builds skip them (they prove the SQL, not the data); here they run against the journey
-tests' warehouse, since dbt reads the column types of a model's inputs from it.
+Production builds skip them (they prove the SQL, not the data); here they run against a copy of a
+built working database (`no_contact`), since dbt reads the column types of a model's inputs from it.
 """
 
 from __future__ import annotations
 
-import os
+import json
+import shutil
 import subprocess
-import sys
-from pathlib import Path
 
+from orchestration.dbt_manifest import DBT_EXECUTABLE
 from orchestration.settings import DBT_PROJECT_DIR
 
 
-def test_dbt_unit_tests_pass(journey_warehouse, tmp_path):
-    settings, _ = journey_warehouse
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "CX360_DUCKDB_PATH": str(settings.duckdb_path)}
+def test_dbt_unit_tests_pass(no_contact, tmp_path):
+    settings, _ = no_contact
+    db = tmp_path / "cx.duckdb"  # a copy: dbt writes, other tests read the shared build at the same time
+    shutil.copyfile(settings.duckdb_path, db)
     result = subprocess.run(
         [
-            str(dbt),
+            DBT_EXECUTABLE,
             "test",
             "--select",
             "test_type:unit",
+            "--vars",
+            json.dumps({"cx360_duckdb_path": str(db)}),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--project-dir",
@@ -33,7 +35,6 @@ def test_dbt_unit_tests_pass(journey_warehouse, tmp_path):
             "--log-path",
             str(tmp_path / "logs"),
         ],
-        env=env,
         capture_output=True,
         text=True,
         timeout=600,

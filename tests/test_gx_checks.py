@@ -29,6 +29,7 @@ from orchestration.rawzone import column_list
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
 from tests.conftest import write_landing
+from tests.pipeline import settings_for
 
 SURVEYS = entity("support/surveys")
 CUSTOMERS = entity("crm/customers")
@@ -318,11 +319,7 @@ def test_a_failed_expectation_fails_the_blocking_check_with_sample_rows(tmp_path
         "_row_number": 2,
     }
     assert "| email |" in evaluation.metadata["summary"].value
-    assert (
-        gx_docs_dir(WarehouseResource(warehouse_dir=str(tmp_path / "warehouse")).settings())
-        .joinpath("index.html")
-        .exists()
-    )
+    assert gx_docs_dir(settings_for(landing, tmp_path / "warehouse")).joinpath("index.html").exists()
 
 
 # large tables and batches: a deterministic sample, and the grain on all rows ---------------------

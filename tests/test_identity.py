@@ -1,4 +1,8 @@
-"""Identity resolution on a hand-made landing zone: one case per rule of model.md, exact assignments."""
+"""Identity resolution on a hand-made landing zone: one case per rule of model.md, exact assignments.
+
+The cases (tests/landings.py, IDENTITY_LANDING) are delivered beside the demo, whose ids they never
+take, and read back by id.
+"""
 
 from __future__ import annotations
 
@@ -6,63 +10,7 @@ import hashlib
 
 import pytest
 
-from tests.conftest import query, write_landing
-from tests.pipeline import build
-
-CRM = """customer_id,email,phone,first_name,last_name,country,segment,marketing_consent,created_at,updated_at
-C1,Anna.Kowalska@Example.com,+48 601 234 567,Anna,Kowalska,PL,consumer,yes,2026-01-01,2026-01-01
-C2,jan@x.pl,601-234-568,Jan,Nowak,PL,smb,no,2026-01-01,2026-01-01
-C3,dup@x.com,0040 721 234 567,Ștefan,Rădulescu,RO,consumer,,2026-01-01,2026-01-01
-C4, DUP@x.com ,,Ștefan,Radulescu,RO,consumer,,2026-01-02,2026-01-02
-C5,,+48 601 234 569,Jürgen,Groß,PL,enterprise,,2026-01-01,2026-01-01
-C6,ana@x.ro,(030) 1234567,Ana,Popescu,DE,consumer,,2026-01-01,2026-01-01
-"""
-SALES_CUSTOMERS = """customer_number,email,phone,full_name,country,crm_customer_id,created_at,updated_at
-N1,,,Anna K,PL,C1,2026-01-01,2026-01-01
-N2,jan@x.pl,,Jan N,PL,C999,2026-01-01,2026-01-01
-N3,,+48 601 234 569,J G,PL,,2026-01-01,2026-01-01
-N4,New@Shop.com,,New Shopper,PL,,2026-01-01,2026-01-01
-N5,,,Walk In,PL,,2026-01-01,2026-01-01
-N6,dup@x.com,,S R,RO,,2026-01-01,2026-01-01
-N7,ANA@x.ro,,A P,DE,,2026-01-01,2026-01-01
-N8,,721 234 567,S R,RO,,2026-01-01,2026-01-01
-"""
-ORDERS = """order_id,customer_number,ordered_at,sales_channel,status,currency,order_total,promised_delivery_on,delivered_at,updated_at
-O1,N1,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-O2,N2,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-O3,N3,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-O4,N4,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-O5,N5,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-O6,N6,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-O7,N404,2026-02-01T10:00:00Z,web,placed,EUR,10,,,2026-02-01T10:00:00Z
-"""
-EVENTS = """event_id,event_type,occurred_at,campaign_id,contact_email,anonymous_id,crm_customer_id,utm_source,utm_medium,cost
-E1,web_visit,2026-01-10T10:00:00Z,,anna.kowalska@example.com,,C2,,,
-E2,email_click,2026-01-10T10:00:00Z,, anna.kowalska@example.com ,,,,,
-E3,email_open,2026-01-10T10:00:00Z,,jan@x.pl,,C777,,,
-E4,web_visit,2026-01-10T10:00:00Z,,,anon-1,,,,
-E5,signup,2026-01-10T10:00:00Z,,new@shop.com,,,,,
-E6,ad_click,2026-01-10T10:00:00Z,,,,,,,
-E7,email_open,2026-01-10T10:00:00Z,,dup@x.com,,,,,
-"""
-TICKETS = """ticket_id,created_at,channel,category,status,requester_email,requester_phone,crm_customer_id,updated_at
-T1,2026-02-02T10:00:00Z,phone,delivery,open,,+48601234567,,2026-02-02T10:00:00Z
-T2,2026-02-02T10:00:00Z,phone,delivery,open,,601 234 568,C6,2026-02-02T10:00:00Z
-T3,2026-02-02T10:00:00Z,email,billing,open,x@y.z,601 234 568,,2026-02-02T10:00:00Z
-T4,2026-02-02T10:00:00Z,phone,other,open,,0048 601 234 568,,2026-02-02T10:00:00Z
-"""
-SURVEYS = """response_id,survey_type,score,responded_at,touchpoint,respondent_email,crm_customer_id,ticket_id,order_id
-S1,nps,9,2026-02-03T10:00:00Z,delivery,jan@x.pl,,,O1
-S2,csat,4,2026-02-03T10:00:00Z,support,,,T1,
-"""
-FEEDBACK = """feedback_id,created_at,source,kind,author_email,author_handle,crm_customer_id,text
-F1,2026-02-04T10:00:00Z,social_media,complaint,,@anna,,slow
-F2,2026-02-04T10:00:00Z,email,compliment,,,C3,great
-"""
-ACTIVITIES = """activity_id,customer_id,activity_type,occurred_at
-A1,C1,call,2026-01-05T10:00:00Z
-A2,C999,meeting,2026-01-05T10:00:00Z
-"""
+from tests.conftest import query
 
 
 def key(text: str) -> str:
@@ -70,23 +18,8 @@ def key(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def resolved(tmp_path_factory):
-    root = tmp_path_factory.mktemp("identity")
-    landing = write_landing(
-        root / "landing",
-        {
-            "crm/customers/c.csv": CRM,
-            "crm/activities/a.csv": ACTIVITIES,
-            "sales/customers/c.csv": SALES_CUSTOMERS,
-            "sales/orders/o.csv": ORDERS,
-            "marketing/events/e.csv": EVENTS,
-            "support/tickets/t.csv": TICKETS,
-            "support/surveys/s.csv": SURVEYS,
-            "support/feedback/f.csv": FEEDBACK,
-        },
-    )
-    settings, outcome = build(landing, root / "warehouse")
-    assert outcome.success, outcome.failures
+def resolved(demo_full):
+    settings, _ = demo_full
     return settings
 
 

@@ -8,7 +8,6 @@ of a failed run sees: the failing test, its count of failing rows, and those row
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -67,6 +66,8 @@ def dbt_test(tmp_path_factory) -> tuple[Path, dict, dict]:
             "mart_nps mart_voice_of_customer",
             "--exclude",
             "test_type:unit",
+            "--vars",
+            json.dumps({"cx360_duckdb_path": str(db)}),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--project-dir",
@@ -76,7 +77,6 @@ def dbt_test(tmp_path_factory) -> tuple[Path, dict, dict]:
             "--log-path",
             str(tmp / "logs"),
         ],
-        env={**os.environ, "CX360_DUCKDB_PATH": str(db)},
         capture_output=True,
         text=True,
         timeout=600,

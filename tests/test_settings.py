@@ -25,3 +25,24 @@ def test_a_wrong_setting_is_refused_by_name(monkeypatch, tmp_path, name, value, 
     with pytest.raises(ValueError) as error:
         Settings.from_env(warehouse_dir=tmp_path)
     assert str(error.value) == message
+
+
+def test_the_dagster_resource_carries_every_setting_and_gives_them_back(tmp_path):
+    import dataclasses
+    import datetime as dt
+
+    from orchestration.resources import WarehouseResource
+
+    settings = Settings.from_env(landing_dir=tmp_path / "l", warehouse_dir=tmp_path / "w").with_(
+        as_of=dt.date(2026, 3, 31), dbt_threads=1, default_phone_region="PL", allow_volume_drop=True
+    )
+    resource = WarehouseResource.from_settings(settings)
+    assert set(WarehouseResource.model_fields) == {f.name for f in dataclasses.fields(Settings)}
+    assert resource.settings() == settings
+    assert resource.settings().dbt_vars() == {
+        "cx360_duckdb_path": str(tmp_path / "w" / "cx.duckdb"),
+        "cx360_duckdb_memory_limit": "4GB",
+        "reporting_currency": "EUR",
+        "as_of": "2026-03-31",
+        "default_phone_region": "PL",
+    }

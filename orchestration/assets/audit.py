@@ -59,7 +59,7 @@ def run_audit(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings()
     run_id = context.run.run_id
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with retry_when_busy(context), connect(settings) as con:
+    with retry_when_busy(context, settings), connect(settings) as con:
         checks = record_check_results(con, context.instance, run_id)
         counts = [
             [run_id, now, database, model, con.execute(f"select count(*) from {_relation(con, model)}").fetchone()[0]]

@@ -145,7 +145,7 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         settings = warehouse.settings()
-        with retry_when_busy(context), connect(settings) as con:
+        with retry_when_busy(context, settings), connect(settings) as con:
             result = load_entity(con, settings, entity, context.run.run_id)
             refresh_views(con, settings.raw_dir, [entity])
             unbalanced = _unbalanced_batches(con, entity)

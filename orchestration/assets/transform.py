@@ -67,7 +67,7 @@ _TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_chec
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     settings = warehouse.settings()
-    with retry_when_busy(context), connect(settings):
+    with retry_when_busy(context, settings), connect(settings):
         pass  # dbt would fail on a locked file with a less helpful error: wait for it here instead
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
