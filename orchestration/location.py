@@ -14,14 +14,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
     The dbt manifest must be prepared first (dbt_manifest.prepare): building reads it, never parses.
     """
-    from dagster_dbt import DbtCliResource
-
     from orchestration.assets.audit import load_batches, run_audit
     from orchestration.assets.ingest import ingest_assets
     from orchestration.assets.serving import published_marts
     from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
     from orchestration.automation import build_automation
-    from orchestration.dbt_manifest import DBT_EXECUTABLE, dbt_project
+    from orchestration.dbt_manifest import dbt_resource
     from orchestration.progress import progress_logger
     from orchestration.quality.gx_checks import raw_batch_checks
     from orchestration.resources import WarehouseResource
@@ -41,7 +39,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         sensors=sensors,
         schedules=schedules,
         resources={
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": dbt_resource(),
             "warehouse": WarehouseResource.from_settings(settings),
         },
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},

@@ -55,7 +55,7 @@ def test_the_daily_schedule_runs_the_build(defs):
 
 
 def customers_asset():
-    key = dg.AssetKey(["raw", "crm", "customers"])
+    key = dg.AssetKey(["raw", "crm__customers"])
     return next(a for a in ingest_assets if key in a.keys)
 
 

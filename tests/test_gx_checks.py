@@ -15,14 +15,10 @@ import great_expectations as gx
 import pandas as pd
 import pytest
 
+from orchestration.assets.ingest import ingest_asset_key as raw_asset_key
 from orchestration.contracts import entity
 from orchestration.quality import gx_checks, gx_docs_dir, gx_runner, raw_suite_path, sampling
-from orchestration.quality.gx_checks import (
-    RAW_CHECK,
-    raw_asset_key,
-    raw_batch_checks,
-    read_batch,
-)
+from orchestration.quality.gx_checks import RAW_CHECK, raw_batch_checks, read_batch
 from orchestration.quality.gx_runner import validate
 from orchestration.quality.suites import generate
 from orchestration.rawzone import column_list

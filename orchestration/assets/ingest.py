@@ -28,7 +28,9 @@ SHOWN_DROPS = 20  # sharp drops kept in the check's metadata
 
 
 def ingest_asset_key(entity: Entity) -> dg.AssetKey:
-    return dg.AssetKey(["raw", entity.source, entity.name])
+    # raw/<source>__<entity>, like the raw view dbt reads: the graph labels a node by its last part,
+    # and crm/customers and sales/customers would both read "customers"
+    return dg.AssetKey(["raw", entity.raw_table])
 
 
 def _unbalanced_batches(con, entity: Entity) -> list[tuple]:
@@ -105,8 +107,8 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
         pool="duckdb",
         kinds={"duckdb", "parquet"},
         description=(
-            f"Batches delivered to <landing>/{entity.qualified}/, typed and validated, appended to the raw "
-            f"zone (<warehouse>/raw/{entity.qualified}/) and exposed to dbt as raw.{entity.raw_table}."
+            f"Batches delivered to `<landing>/{entity.qualified}/`, typed and validated, appended to the raw "
+            f"zone (`<warehouse>/raw/{entity.qualified}/`) and exposed to dbt as `raw.{entity.raw_table}`."
         ),
         check_specs=[
             dg.AssetCheckSpec(

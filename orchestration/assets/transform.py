@@ -22,28 +22,39 @@ def describe_test(node: Mapping[str, Any]) -> str:
     if node.get("description"):
         return node["description"]
     meta = node.get("test_metadata") or {}
-    kwargs = dict(meta.get("kwargs") or {})
-    column = node.get("column_name") or kwargs.pop("column_name", None)
-    kwargs.pop("model", None)
+    kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
+    column = node.get("column_name") or (meta.get("kwargs") or {}).get("column_name")
     name = meta.get("name")
     if name is None:  # a singular test: a query returning the rows that break a rule
         return f"No row breaks the rule of tests/{node.get('path', node['name'])}."
-    if name == "not_null":
-        return f"{column} is never null."
-    if name == "unique":
-        return f"{column} is unique."
-    if name == "accepted_values":
-        return f"{column} is one of: {', '.join(map(str, kwargs.get('values', [])))}."
-    if name == "relationships":
-        return f"Every {column} exists in {kwargs.get('to', '')}.{kwargs.get('field', '')}".replace("{{ ", "").replace(
-            " }}", ""
-        )
-    if name == "unique_combination_of_columns":
-        return f"Grain: one row per {' x '.join(kwargs.get('combination_of_columns', []))}."
-    if name == "expression_is_true":
-        return f"Holds on every row: {kwargs.get('expression')}" + (f" (column {column})" if column else "")
+    described = {
+        "not_null": lambda: f"{column} is never null.",
+        "unique": lambda: f"{column} is unique.",
+        "accepted_values": lambda: f"{column} is one of: {', '.join(map(str, kwargs.get('values', [])))}.",
+        "relationships": lambda: f"Every {column} exists in {_ref_name(kwargs.get('to', ''))}.{kwargs.get('field')}.",
+        "unique_combination_of_columns": lambda: f"Grain: one row per {' x '.join(kwargs['combination_of_columns'])}.",
+        "expression_is_true": lambda: f"Holds on every row: {' '.join(str(kwargs.get('expression')).split())}",
+        "accepted_range": lambda: (
+            f"{column} lies between {kwargs.get('min_value', '-inf')} and {kwargs.get('max_value', 'inf')}."
+        ),
+        "ratio_of": lambda: (
+            f"{column} = {kwargs.get('scale', 1)} x ({kwargs.get('numerator')}) / "
+            f"{kwargs.get('denominator')}, null exactly when the denominator is 0."
+        ),
+        "difference_of": lambda: f"{column} = {kwargs.get('minuend')} - {kwargs.get('subtrahend')}.",
+        "first_day_of_month": lambda: f"{column} is the first day of a month.",
+        "non_negative_counts": lambda: f"Counts never null nor negative: {', '.join(kwargs.get('columns', []))}.",
+        "documented_columns_exist": lambda: "Every column documented in the model's YAML exists.",
+    }
+    if name in described:
+        return described[name]()
     arguments = ", ".join(f"{k}={v}" for k, v in kwargs.items())
     return f"{name}({arguments})" + (f" on {column}" if column else "")
+
+
+def _ref_name(to: str) -> str:
+    """`ref('dim_customer')` as written in the YAML -> dim_customer."""
+    return to.split("'")[1] if "'" in to else to
 
 
 class Translator(DagsterDbtTranslator):

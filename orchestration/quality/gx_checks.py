@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 import duckdb
 
+from orchestration.assets.ingest import ingest_asset_key
 from orchestration.contracts import ENTITIES, Entity
 from orchestration.quality import gx_docs_dir, raw_suite_path, sampling
 from orchestration.rawzone import entity_dir
@@ -41,11 +42,6 @@ if TYPE_CHECKING:
 RAW_CHECK = "gx_raw_suite"
 SHOWN_FAILURES = 20  # failed expectations kept in a check's metadata (the Data Docs hold them all)
 BATCH_STATISTICS = ("rows", "rows_total", "evaluated_expectations", "unsuccessful_expectations", "seconds")
-
-
-def raw_asset_key(entity: Entity) -> dg.AssetKey:
-    """The ingest asset of an entity (orchestration.assets.ingest): ["raw", source, entity]."""
-    return dg.AssetKey(["raw", entity.source, entity.name])
 
 
 def raw_batch_checks(
@@ -102,7 +98,7 @@ def _table_exists(con, schema: str, table: str) -> bool:
 
 def _raw_check(entity: Entity, suite_path: Path) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=raw_asset_key(entity),
+        asset=ingest_asset_key(entity),
         name=RAW_CHECK,
         blocking=True,
         pool="duckdb",

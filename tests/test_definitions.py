@@ -1,0 +1,50 @@
+"""The code location: built from passed settings, with no side effect, and readable in the Dagster UI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import dagster as dg
+
+from orchestration.location import build_definitions
+from orchestration.settings import PROJECT_ROOT
+from tests.pipeline import settings_for
+
+
+def test_loading_the_code_location_changes_no_environment_and_writes_no_file(tmp_path):
+    """What `dagster dev` does: import orchestration.definitions, in a process of its own."""
+    probe = (
+        "import os, json; before = dict(os.environ); import orchestration.definitions as d; "
+        "print(json.dumps([k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k)]))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CX360_", "DAGSTER_"))}
+    env |= {"CX360_WAREHOUSE_DIR": str(tmp_path / "warehouse"), "CX360_LANDING_DIR": str(tmp_path / "landing")}
+    before = sorted(p for p in PROJECT_ROOT.rglob("*") if ".venv" not in p.parts and "__pycache__" not in p.parts)
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"  # no variable set or changed
+    assert not (tmp_path / "warehouse").exists()
+    after = sorted(p for p in PROJECT_ROOT.rglob("*") if ".venv" not in p.parts and "__pycache__" not in p.parts)
+    assert after == before
+
+
+def test_every_asset_is_told_apart_and_every_check_says_what_it_checks(tmp_path):
+    defs = build_definitions(settings_for(tmp_path / "landing", tmp_path / "warehouse"))
+    graph = defs.resolve_asset_graph()
+    labels = [key.path[-1] for key in graph.get_all_asset_keys()]
+    assert len(labels) == len(set(labels)), sorted(label for label in labels if labels.count(label) > 1)
+    assert {"crm__customers", "sales__customers"} <= set(labels)
+    for key in graph.get_all_asset_keys():
+        description = graph.get(key).description or ""
+        # Markdown would eat a bare <warehouse>: paths are written as code
+        assert "<warehouse>" not in description.replace("`<warehouse>", ""), key
+    undescribed = [
+        check.to_user_string()
+        for assets_def in graph.assets_defs
+        for check in assets_def.check_keys
+        if not assets_def.get_spec_for_check_key(check).description
+    ]
+    assert not undescribed, undescribed[:5]
+    assert isinstance(defs.resources["warehouse"], dg.ConfigurableResource)
