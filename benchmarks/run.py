@@ -126,7 +126,7 @@ def phase_of(step_key: str, ingest_keys: set[str]) -> str:
         return "GX checks"
     if "dbt" in step_key:
         return "dbt build"
-    if step_key.startswith("serving__"):
+    if step_key.startswith("serving__") or step_key == "run_audit":
         return "publish"
     return "other steps"
 
@@ -134,13 +134,12 @@ def phase_of(step_key: str, ingest_keys: set[str]) -> str:
 def step_times(warehouse: Path, started_after: float) -> dict | None:
     """The latest Dagster run of this warehouse (if it started after started_after, epoch seconds): its id,
     duration and seconds per step and per phase, from Dagster's own step statistics."""
-    dagster_dir = warehouse / "dagster"
-    if not (dagster_dir / "dagster.yaml").exists():
+    if not (warehouse / "dagster" / "history").exists():
         return None
-    os.environ["CX360_DAGSTER_DIR"] = str(dagster_dir)  # dagster.yaml reads it
-    import dagster as dg
+    from orchestration.runner import dagster_instance
+    from orchestration.settings import Settings
 
-    with dg.DagsterInstance.from_config(str(dagster_dir)) as instance:
+    with dagster_instance(Settings(landing_dir=warehouse, warehouse_dir=warehouse)) as instance:
         runs = instance.get_runs(limit=1)
         if not runs:
             return None

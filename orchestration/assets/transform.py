@@ -43,6 +43,7 @@ def describe_test(node: Mapping[str, Any]) -> str:
         ),
         "difference_of": lambda: f"{column} = {kwargs.get('minuend')} - {kwargs.get('subtrahend')}.",
         "first_day_of_month": lambda: f"{column} is the first day of a month.",
+        "not_null_columns": lambda: f"Never null: {', '.join(kwargs.get('columns', []))}.",
         "non_negative_counts": lambda: f"Counts never null nor negative: {', '.join(kwargs.get('columns', []))}.",
         "documented_columns_exist": lambda: "Every column documented in the model's YAML exists.",
     }

@@ -24,7 +24,9 @@ assignments as (
 ),
 
 this_run as (
-    select run_id, audited_at
+    select
+        run_id,
+        audited_at
     from table_counts
     order by audited_at desc
     limit 1
@@ -142,14 +144,14 @@ final as (
             as sales_hours_since_delivery,
         {{ dbt.datediff('deliveries.support_last_delivery_at', 'this_run.audited_at', 'minute') }} / 60.0
             as support_hours_since_delivery,
-        matches.marketing_records as marketing_records,
-        matches.marketing_crm_matched as marketing_crm_matched,
+        matches.marketing_records,
+        matches.marketing_crm_matched,
         matches.marketing_crm_matched / nullif(matches.marketing_records, 0) as marketing_crm_match_rate,
-        matches.sales_records as sales_records,
-        matches.sales_crm_matched as sales_crm_matched,
+        matches.sales_records,
+        matches.sales_crm_matched,
         matches.sales_crm_matched / nullif(matches.sales_records, 0) as sales_crm_match_rate,
-        matches.support_records as support_records,
-        matches.support_crm_matched as support_crm_matched,
+        matches.support_records,
+        matches.support_crm_matched,
         matches.support_crm_matched / nullif(matches.support_records, 0) as support_crm_match_rate,
         never_filled_listed.never_filled_columns
     from published
