@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT, Settings
 
@@ -80,24 +81,33 @@ def _describe_failures(result, settings: Settings) -> list[str]:
 
 
 def _failing_rows(settings: Settings, metadata) -> list[str]:
-    """Sample rows of a failed dbt test, from the view dbt keeps them in (store_failures)."""
+    """Sample rows of a failed dbt test, as `column=value, ...` lines."""
     unique_id = getattr(metadata.get("unique_id"), "value", metadata.get("unique_id"))
     if not unique_id:
         return []
+    rows = failing_rows(settings.duckdb_path, settings.dbt_target_dir, unique_id, SAMPLE_ROWS)
+    return [", ".join(f"{c}={v!r}" for c, v in row.items()) for row in rows]
+
+
+def failing_rows(db: Path, dbt_target_dir: Path, unique_id: str, limit: int | None = None) -> list[dict]:
+    """The rows a failed dbt test returns, by running its compiled query again (dbt's run_results.json).
+
+    dbt could store them as a view per test (store_failures), but that is a statement and a relation
+    more for every test on every build (~40% of the test time): failures are rare, so they are read
+    back only when a test failed.
+    """
     import duckdb
 
-    from orchestration.dbt_manifest import dbt_project
-
-    node = json.loads(dbt_project.manifest_path.read_text())["nodes"].get(unique_id, {})
-    relation = node.get("relation_name")
-    if not relation:
+    results = json.loads((dbt_target_dir / "run_results.json").read_text())["results"]
+    sql = next((r.get("compiled_code") for r in results if r["unique_id"] == unique_id), None)
+    if not sql:
         return []
     try:
-        con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+        con = duckdb.connect(str(db), read_only=True)
         try:
-            cur = con.execute(f"select * from {relation} limit {SAMPLE_ROWS}")
+            cur = con.execute(f"select * from ({sql}) as failing" + (f" limit {int(limit)}" if limit else ""))
             cols = [d[0] for d in cur.description]
-            return [", ".join(f"{c}={v!r}" for c, v in zip(cols, row, strict=True)) for row in cur.fetchall()]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
         finally:
             con.close()
     except duckdb.Error:

@@ -2,7 +2,7 @@
 
 No pipeline build: hand-made mart tables in a small DuckDB file, and a real `dbt test` of the real
 project on them (dbt tests read the tables their models name, whoever built them). What a reader
-of a failed run sees: the failing test, its count of failing rows, and those rows in schema `audit`.
+of a failed run sees: the failing test, its count of failing rows, and those rows.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.runner import failing_rows
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.conftest import query
 
 # mart_nps: two correct rows, then a rounded ratio, a ratio over zero responses that is not null,
 # a month that is not its first day, and an NPS of 140
@@ -94,8 +94,9 @@ def dbt_test(tmp_path_factory) -> tuple[Path, dict, dict]:
 
 
 def _failing_rows(db: Path, node: dict, columns: str) -> list[tuple]:
-    """The rows a failed test kept in schema audit (dbt_project.yml: store_failures_as view)."""
-    return sorted(query(db, f'select {columns} from "{node["schema"]}"."{node["alias"]}"'), key=repr)
+    """The rows a failed test returns, as a blocked run shows them (runner.failing_rows)."""
+    rows = failing_rows(db, db.parent / "target", node["unique_id"])
+    return sorted((tuple(row[c.strip()] for c in columns.split(",")) for row in rows), key=repr)
 
 
 def test_broken_mart_rows_fail_the_dbt_tests_that_hold_their_rules(dbt_test):
