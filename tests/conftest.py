@@ -106,3 +106,16 @@ def no_contact(tmp_path_factory) -> tuple[Settings, str]:
     """The journey's customer without e-mail or delivery time, built once: (settings, run id)."""
     built = shared_build(tmp_path_factory, "no_contact", _no_contact)
     return settings_for(built["landing"], built["warehouse"]), built["run_id"]
+
+
+def _dbt_tests(folder: Path, built_db: Path) -> dict:
+    from tests.dbt_tests import run_dbt_tests
+
+    return run_dbt_tests(folder, built_db)
+
+
+@pytest.fixture(scope="session")
+def dbt_tests(tmp_path_factory, no_contact) -> dict:
+    """One `dbt test` run: the unit tests, and the marts' rules on broken marts (tests/dbt_tests.py)."""
+    settings, _ = no_contact
+    return shared_build(tmp_path_factory, "dbt_tests", lambda folder: _dbt_tests(folder, settings.duckdb_path))

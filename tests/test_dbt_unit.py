@@ -1,43 +1,18 @@
 """dbt's own unit tests (given/expect rows for the identity, journey and metric rules), run once.
 
-Production builds skip them (they prove the SQL, not the data); here they run against a copy of a
-built working database (`no_contact`), since dbt reads the column types of a model's inputs from it.
+Production builds skip them (they prove the SQL, not the data); here they run in the shared dbt test
+run of tests/dbt_tests.py, on a copy of a built working database (dbt reads the column types of a
+model's inputs from it).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-
-from orchestration.dbt_manifest import DBT_EXECUTABLE
-from orchestration.settings import DBT_PROJECT_DIR
+from pathlib import Path
 
 
-def test_dbt_unit_tests_pass(no_contact, tmp_path):
-    settings, _ = no_contact
-    db = tmp_path / "cx.duckdb"  # a copy: dbt writes, other tests read the shared build at the same time
-    shutil.copyfile(settings.duckdb_path, db)
-    result = subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "test",
-            "--select",
-            "test_type:unit",
-            "--vars",
-            json.dumps({"cx360_duckdb_path": str(db)}),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert " ERROR=0 " in result.stdout and "PASS=" in result.stdout
+def test_dbt_unit_tests_pass(dbt_tests):
+    results = json.loads((Path(dbt_tests["target"]) / "run_results.json").read_text())["results"]
+    units = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(units) == 25, dbt_tests["stdout"]
+    assert {uid: status for uid, status in units.items() if status != "pass"} == {}

@@ -1,7 +1,7 @@
 """The rules of the published CX marts, written once as dbt tests in the marts' YAML.
 
-No pipeline build: hand-made mart tables in a small DuckDB file, and a real `dbt test` of the real
-project on them (dbt tests read the tables their models name, whoever built them). What a reader
+No pipeline build of its own: hand-made, broken mart tables and a real `dbt test` of the real project
+on them (tests/dbt_tests.py). What a reader
 of a failed run sees: the failing test, its count of failing rows, and those rows.
 """
 
@@ -9,83 +9,24 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.runner import failing_rows
-from orchestration.settings import DBT_PROJECT_DIR
-
-# mart_nps: two correct rows, then a rounded ratio, a ratio over zero responses that is not null,
-# a month that is not its first day, and an NPS of 140
-NPS_ROWS = """
-    (date '2026-03-01', 'all', 'all', 4, 2, 1, 1, 25.0),
-    (date '2026-03-01', 'consumer', 'high', 3, 2, 1, 0, 100.0 * 2 / 3),
-    (date '2026-03-01', 'unknown', 'none', 1, 0, 0, 1, -99.99),
-    (date '2026-04-01', 'all', 'all', 0, 0, 0, 0, 0.0),
-    (date '2026-04-02', 'smb', 'low', 2, 2, 0, 0, 100.0),
-    (date '2026-05-01', 'all', 'all', 1, 1, 0, 0, 140.0)
-"""
-# mart_voice_of_customer, without its documented column avg_rating: a share of 140% (7 mentions
-# of a month with 5 feedback items), a null count, and a correct row
-VOICE_ROWS = """
-    (date '2026-03-01', 'logistics', 'complaint', 'delivery delay', 7, 5, 140.0, 0, 0),
-    (date '2026-03-01', 'product', 'compliment', 'quality', 1, 5, 20.0, null, 4),
-    (date '2026-04-01', 'product', 'compliment', 'quality', 2, 2, 100.0, 2, 9)
-"""
 
 
 @pytest.fixture(scope="module")
-def dbt_test(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """(database, manifest, {(model, test, column): (status, failures, node)}) of one dbt test run."""
-    tmp = tmp_path_factory.mktemp("mart_rules")
-    db = tmp / "cx.duckdb"
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.mart_nps (month date, segment varchar, value_tier varchar, responses bigint, "
-            f"promoters bigint, passives bigint, detractors bigint, nps double); insert into marts.mart_nps values {NPS_ROWS}"
-        )
-        con.execute(
-            "create table marts.mart_voice_of_customer (month date, department varchar, kind varchar, "
-            "topic varchar, mentions bigint, month_feedback bigint, share_pct double, rated_mentions bigint, "
-            f"rating_sum bigint); insert into marts.mart_voice_of_customer values {VOICE_ROWS}"
-        )
-    finally:
-        con.close()
-    target = tmp / "target"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "test",
-            "--select",
-            "mart_nps mart_voice_of_customer",
-            "--exclude",
-            "test_type:unit",
-            "--vars",
-            json.dumps({"cx360_duckdb_path": str(db)}),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 1, result.stdout[-4000:]  # tests failed; dbt itself ran
+def dbt_test(dbt_tests) -> tuple[Path, dict, dict]:
+    """(database, manifest, {(model, test, column): (status, failures, node)}) of the marts' data tests."""
+    db, target = Path(dbt_tests["db"]), Path(dbt_tests["target"])
+    assert dbt_tests["returncode"] == 1, dbt_tests["stdout"]  # tests failed; dbt itself ran
     manifest = json.loads((target / "manifest.json").read_text())
     outcomes = {}
     for r in json.loads((target / "run_results.json").read_text())["results"]:
-        node = manifest["nodes"][r["unique_id"]]
+        node = manifest["nodes"].get(r["unique_id"])
+        if node is None:  # a unit test (tests/test_dbt_unit.py)
+            continue
         model = manifest["nodes"][node["attached_node"]]["name"]
         key = (model, node["test_metadata"]["name"], node.get("column_name"))
         assert key not in outcomes, key

@@ -1,0 +1,79 @@
+"""One `dbt test` run of the real project, shared by the dbt-level tests: its unit tests, and the marts'
+rules on deliberately broken marts (tests/test_dbt_unit.py, tests/test_mart_rules.py).
+
+On a copy of a built working database (`no_contact`: dbt reads the column types of a unit-tested
+model's inputs from it) whose mart_nps and mart_voice_of_customer are replaced by hand-made tables.
+No pipeline build of its own: dbt tests read the tables their models name, whoever built them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from orchestration.dbt_manifest import DBT_EXECUTABLE
+from orchestration.settings import DBT_PROJECT_DIR
+
+# mart_nps: two correct rows, then a rounded ratio, a ratio over zero responses that is not null,
+# a month that is not its first day, and an NPS of 140
+NPS_ROWS = """
+    (date '2026-03-01', 'all', 'all', 4, 2, 1, 1, 25.0),
+    (date '2026-03-01', 'consumer', 'high', 3, 2, 1, 0, 100.0 * 2 / 3),
+    (date '2026-03-01', 'unknown', 'none', 1, 0, 0, 1, -99.99),
+    (date '2026-04-01', 'all', 'all', 0, 0, 0, 0, 0.0),
+    (date '2026-04-02', 'smb', 'low', 2, 2, 0, 0, 100.0),
+    (date '2026-05-01', 'all', 'all', 1, 1, 0, 0, 140.0)
+"""
+# mart_voice_of_customer, without its documented column avg_rating: a share of 140% (7 mentions
+# of a month with 5 feedback items), a null count, and a correct row
+VOICE_ROWS = """
+    (date '2026-03-01', 'logistics', 'complaint', 'delivery delay', 7, 5, 140.0, 0, 0),
+    (date '2026-03-01', 'product', 'compliment', 'quality', 1, 5, 20.0, null, 4),
+    (date '2026-04-01', 'product', 'compliment', 'quality', 2, 2, 100.0, 2, 9)
+"""
+
+
+def run_dbt_tests(folder: Path, built_db: Path) -> dict:
+    db = folder / "cx.duckdb"
+    shutil.copyfile(built_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            "create or replace table marts.mart_nps (month date, segment varchar, value_tier varchar, "
+            "responses bigint, promoters bigint, passives bigint, detractors bigint, nps double); "
+            f"insert into marts.mart_nps values {NPS_ROWS}"
+        )
+        con.execute(
+            "create or replace table marts.mart_voice_of_customer (month date, department varchar, kind varchar, "
+            "topic varchar, mentions bigint, month_feedback bigint, share_pct double, rated_mentions bigint, "
+            f"rating_sum bigint); insert into marts.mart_voice_of_customer values {VOICE_ROWS}"
+        )
+    finally:
+        con.close()
+    target = folder / "target"
+    result = subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "test",
+            "--select",
+            "test_type:unit mart_nps,test_type:data mart_voice_of_customer,test_type:data",
+            "--vars",
+            json.dumps({"cx360_duckdb_path": str(db)}),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(folder / "logs"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return {"db": str(db), "target": str(target), "returncode": result.returncode, "stdout": result.stdout[-6000:]}
