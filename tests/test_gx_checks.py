@@ -556,7 +556,7 @@ def test_a_large_raw_batch_names_file_rows_of_a_sampled_failure_and_of_a_duplica
         "_row_number": a + 1,
     }
     assert outcome.note == (
-        "validated 1,000 of 4,000 rows (deterministic sample); grain (order_id, line_number) checked on all rows"
+        "validated 1,000 of 4,000 rows (deterministic sample); grain (order_id, line_number) within each batch checked on all rows"
     )
 
 
@@ -614,7 +614,7 @@ def test_a_dagster_run_validates_a_large_batch_on_a_sample_with_file_rows(tmp_pa
     assert not evaluation.passed
     assert (evaluation.metadata["rows_validated"].value, evaluation.metadata["rows_total"].value) == (1000, 1500)
     assert evaluation.description.endswith(
-        "(validated 1,000 of 1,500 rows (deterministic sample); grain (customer_id) checked on all rows)"
+        "(validated 1,000 of 1,500 rows (deterministic sample); grain (customer_id) within each batch checked on all rows)"
     )
     [failed] = evaluation.metadata["failed_expectations"].value
     assert (failed["column"], failed["rule"]) == ("email", {"mostly": 0.5})
@@ -622,3 +622,28 @@ def test_a_dagster_run_validates_a_large_batch_on_a_sample_with_file_rows(tmp_pa
     for row in failed["sample_rows"]:  # named by the delivered file and its row number
         assert row["_file_name"] == "export.csv"
         assert row["customer_id"] == f"C{row['_row_number'] - 1}"
+
+
+def test_the_batches_of_a_run_are_validated_together_with_keys_unique_within_each_batch(tmp_path):
+    """One GX validation for all of a run's batches: a key delivered again in a later batch (a newer
+    version) is fine; the same key twice in one batch is not, and the failure names that file."""
+    suite_path = raw_suite_path(entity("sales/order_lines"))
+    suite = json.loads(suite_path.read_text())
+    first, again = tmp_path / "b1.parquet", tmp_path / "b2.parquet"
+    _order_lines_batch(first, 30)
+    _order_lines_batch(again, 30)
+    con = duckdb.connect()
+    con.execute(f"copy (select * replace ('b2' as _batch_id, 'again.csv' as _file_name) from '{again}') to '{again}'")
+    con.close()
+    rows = gx_checks.read_batches([first, again], suite)
+    assert rows.total == 60 and len(rows.frame) == 60
+    assert validate(rows.frame, suite_path, total_rows=rows.total, on_all_rows=rows.on_all_rows).success
+    _order_lines_batch(again, 30, duplicate=(3, 4))
+    con = duckdb.connect()
+    con.execute(f"copy (select * replace ('b2' as _batch_id, 'again.csv' as _file_name) from '{again}') to '{again}'")
+    con.close()
+    rows = gx_checks.read_batches([first, again], suite)
+    outcome = validate(rows.frame, suite_path, total_rows=rows.total, on_all_rows=rows.on_all_rows)
+    [failed] = outcome.failed
+    assert failed["expectation"] == "expect_compound_columns_to_be_unique" and failed["unexpected_count"] == 2
+    assert {r["_file_name"] for r in failed["sample_rows"]} == {"again.csv"}

@@ -111,10 +111,23 @@ class Rows:
         )
 
 
-def read(con: duckdb.DuckDBPyConnection, relation: str, raw_suite: dict, *, limit: int | None = None) -> Rows:
+BATCH = "_batch_id"  # the raw zone's batch column: keys are unique within a batch (contracts.py)
+
+
+def read(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    raw_suite: dict,
+    *,
+    limit: int | None = None,
+    per_batch: bool = False,
+) -> Rows:
     """The rows of relation (SQL: a quoted table name, `read_parquet(...)`) to validate raw_suite on.
 
     limit: the sample size, SAMPLE_ROWS unless given (read when called, so a test may lower it).
+    per_batch: relation holds several raw batches (column _batch_id), validated together in one
+    GX run (each validation costs ~0.5 s whatever its size), while uniqueness is judged within each
+    batch, in DuckDB, as a batch's key is unique only within it.
     """
     limit = SAMPLE_ROWS if limit is None else limit
     expectations = raw_suite.get("expectations", [])
@@ -124,8 +137,17 @@ def read(con: duckdb.DuckDBPyConnection, relation: str, raw_suite: dict, *, limi
     if not columns:  # the table has none of the suite's columns: GX says which are missing
         return Rows(pd.DataFrame(index=pd.RangeIndex(min(total, limit))), total)
     select = ", ".join(ident(c) for c in columns)
+    within = BATCH if per_batch else None
     if total <= limit:
-        return Rows(con.execute(f"select {select} from {relation}").df(), total)
+        frame = con.execute(f"select {select} from {relation}").df()
+        if not within:
+            return Rows(frame, total)
+        on_all_rows = {
+            i: _evaluate(con, relation, e, total, table_columns, _key(raw_suite), within)
+            for i, e in enumerate(expectations)
+            if e["type"] in ON_ALL_ROWS and not e["type"].startswith("expect_table_row_count")
+        }
+        return Rows(frame, total, on_all_rows)
 
     refused = sorted(
         {
@@ -144,7 +166,7 @@ def read(con: duckdb.DuckDBPyConnection, relation: str, raw_suite: dict, *, limi
     if refused:  # the check fails on these before anything is validated
         return Rows(frame, total, refused=refused)
     on_all_rows = {
-        i: _evaluate(con, relation, e, total, table_columns, _key(raw_suite))
+        i: _evaluate(con, relation, e, total, table_columns, _key(raw_suite), within)
         for i, e in enumerate(expectations)
         if e["type"] in ON_ALL_ROWS
     }
@@ -191,8 +213,11 @@ def _key(raw_suite: dict) -> list[str]:
 # on all rows -----------------------------------------------------------------------------------
 
 
-def _evaluate(con, relation: str, expectation: dict, total: int, table_columns: list[str], key: list[str]) -> dict:
-    """One ON_ALL_ROWS expectation on every row: {success, result (GX's SUMMARY form), judged}."""
+def _evaluate(
+    con, relation: str, expectation: dict, total: int, table_columns: list[str], key: list[str], within: str | None
+) -> dict:
+    """One ON_ALL_ROWS expectation on every row: {success, result (GX's SUMMARY form), judged}; uniqueness
+    within each value of the column `within` when given (each raw batch)."""
     kind, kwargs = expectation["type"], expectation["kwargs"]
     if kind == "expect_table_row_count_to_equal":
         return {"success": total == kwargs["value"], "result": {"observed_value": total}, "judged": "row count"}
@@ -211,7 +236,9 @@ def _evaluate(con, relation: str, expectation: dict, total: int, table_columns: 
         if len(columns) == 1
         else f"uniqueness of ({', '.join(columns)})"
     )
-    missing = [c for c in columns if c not in table_columns]
+    if within:
+        judged += f" within each {within.strip('_').replace('_id', '')}"
+    missing = [c for c in [*columns, *([within] if within else [])] if c not in table_columns]
     if missing:
         message = f"column(s) {', '.join(missing)} not in the table"
         return {
@@ -220,7 +247,8 @@ def _evaluate(con, relation: str, expectation: dict, total: int, table_columns: 
             "judged": judged,
             "exception_info": {"raised_exception": True, "exception_message": message, "exception_traceback": None},
         }
-    cols = ", ".join(ident(c) for c in columns)
+    grouped = [*columns, *([within] if within else [])]
+    cols = ", ".join(ident(c) for c in grouped)
     nulls = [f"{ident(c)} is null" for c in columns]
     # the rows GX leaves out: a null value; for a compound key, by ignore_row_if
     ignore = (
@@ -233,7 +261,7 @@ def _evaluate(con, relation: str, expectation: dict, total: int, table_columns: 
         else nulls[0]
     )
     # one aggregation: the counts, and the first duplicated keys, to show their rows
-    struct = "{" + ", ".join(f"{literal(c)}: {ident(c)}" for c in columns) + "}"
+    struct = "{" + ", ".join(f"{literal(c)}: {ident(c)}" for c in grouped) + "}"
     counted, unexpected, duplicated = con.execute(
         f"select coalesce(sum(n) filter (where not ({ignore})), 0), "
         f"coalesce(sum(n) filter (where not ({ignore}) and n > 1), 0), "
@@ -254,15 +282,17 @@ def _evaluate(con, relation: str, expectation: dict, total: int, table_columns: 
     if unexpected:
         # the rows are shown like gx_runner shows a failing row: key, the expectation's columns, lineage
         shown = [c for c in dict.fromkeys([*key, *columns, *LINEAGE]) if c in table_columns]
-        result.update(_duplicates(con, relation, columns, duplicated, shown))
+        result.update(_duplicates(con, relation, grouped, duplicated, shown, columns))
     return {"success": success, "result": result, "judged": judged}
 
 
-def _duplicates(con, relation: str, columns: list[str], duplicated: list[dict], shown: list[str]) -> dict:
-    """GX's partial lists for duplicated keys (a few, as DuckDB returned them): the values, and the rows
-    holding them (shown columns), found by one scan without aggregating again."""
-    on = " and ".join(f"r.{ident(c)} is not distinct from d.k[{literal(c)}]" for c in columns)
-    order = ", ".join(f"r.{ident(c)}" for c in [*columns, *(c for c in LINEAGE if c in shown)])
+def _duplicates(
+    con, relation: str, grouped: list[str], duplicated: list[dict], shown: list[str], columns: list[str]
+) -> dict:
+    """GX's partial lists for duplicated keys (a few, as DuckDB returned them): the values of `columns`,
+    and the rows holding them (shown columns), found by one scan (on `grouped`) without aggregating again."""
+    on = " and ".join(f"r.{ident(c)} is not distinct from d.k[{literal(c)}]" for c in grouped)
+    order = ", ".join(f"r.{ident(c)}" for c in dict.fromkeys([*columns, *(c for c in LINEAGE if c in shown)]))
     cursor = con.execute(
         f"select {', '.join(f'r.{ident(c)}' for c in shown)} from {relation} r "
         f"join (select unnest($keys) as k) d on {on} order by {order} limit {PARTIAL_ROWS}",
