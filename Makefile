@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m orchestration.dbt_manifest  # parse the dbt project once (runs reuse the manifest)
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install cx360 with its pinned dependencies

@@ -87,3 +87,7 @@ def published_months(manifest_path: Path | None = None) -> dict[str, str]:
         for node in _manifest(manifest_path)["nodes"].values()
         if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish_by_month")
     }
+
+
+if __name__ == "__main__":  # `make install` parses once, so the first run or test session need not
+    print(prepare())
