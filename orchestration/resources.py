@@ -31,6 +31,8 @@ class WarehouseResource(dg.ConfigurableResource):
     duckdb_memory_limit: str = "4GB"
     dbt_threads: int = 2
     default_phone_region: str = ""
+    future_tolerance_hours: float = 24
+    timestamp_floor: str = "1970-01-01"
     busy_first_wait_seconds: float = 5
 
     @classmethod
@@ -40,6 +42,7 @@ class WarehouseResource(dg.ConfigurableResource):
         values["warehouse_dir"] = str(settings.warehouse_dir)
         values["as_of"] = settings.as_of.isoformat() if settings.as_of else ""
         values["default_phone_region"] = settings.default_phone_region or ""
+        values["timestamp_floor"] = settings.timestamp_floor.isoformat()
         return cls(**values)
 
     def settings(self) -> Settings:
@@ -48,4 +51,5 @@ class WarehouseResource(dg.ConfigurableResource):
         values["warehouse_dir"] = Path(self.warehouse_dir)
         values["as_of"] = dt.date.fromisoformat(self.as_of) if self.as_of else None
         values["default_phone_region"] = self.default_phone_region or None
+        values["timestamp_floor"] = dt.date.fromisoformat(self.timestamp_floor)
         return Settings(**values)

@@ -29,6 +29,8 @@ ENV_FRESHNESS_HOURS = "CX360_FRESHNESS_HOURS"
 ENV_FULL_REFRESH = "CX360_FULL_REFRESH"
 ENV_MEMORY_LIMIT = "CX360_DUCKDB_MEMORY_LIMIT"
 ENV_DBT_THREADS = "CX360_DBT_THREADS"
+ENV_FUTURE_TOLERANCE_HOURS = "CX360_FUTURE_TOLERANCE_HOURS"
+ENV_TIMESTAMP_FLOOR = "CX360_TIMESTAMP_FLOOR"
 DUCKDB_FILE_NAME = "cx.duckdb"  # its stem is the database name in dbt's relation names ("cx"."marts"...)
 
 
@@ -59,6 +61,10 @@ class Settings:
     dbt_threads: int = 2
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
+    # quality.md: timestamps after the delivery by more than this, or before the floor, are row errors
+    # (a clock a day off is common; a year 9999 or 1900 is a broken value, not a customer's history)
+    future_tolerance_hours: float = 24
+    timestamp_floor: dt.date = dt.date(1970, 1, 1)
     # a step that finds the working database locked by another process (a notebook, a second run)
     # waits this long, then twice as long each time, four times: most holders let go within a minute
     busy_first_wait_seconds: float = 5
@@ -81,6 +87,10 @@ class Settings:
         overrides.setdefault("full_refresh", os.environ.get(ENV_FULL_REFRESH, "") in ("1", "true", "yes"))
         if os.environ.get(ENV_MEMORY_LIMIT):
             overrides.setdefault("duckdb_memory_limit", os.environ[ENV_MEMORY_LIMIT])
+        if os.environ.get(ENV_FUTURE_TOLERANCE_HOURS):
+            overrides.setdefault("future_tolerance_hours", float(os.environ[ENV_FUTURE_TOLERANCE_HOURS]))
+        if os.environ.get(ENV_TIMESTAMP_FLOOR):
+            overrides.setdefault("timestamp_floor", parse_as_of(os.environ[ENV_TIMESTAMP_FLOOR]))
         if os.environ.get(ENV_DBT_THREADS):
             threads = os.environ[ENV_DBT_THREADS].strip()
             if not threads.isdigit() or int(threads) < 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -279,3 +280,42 @@ def test_a_ten_megabyte_field_is_loaded(settings, landing):
     )
     _, raw, _, batches = load(settings, "support/feedback")
     assert batches[0][1] == "loaded" and len(raw[0]["text"]) == len(big)
+
+
+def test_implausible_timestamps_and_numbers_are_quarantined_with_their_own_reasons(settings, landing):
+    """quality.md: after the delivery beyond a tolerance, before the floor, or not finite: row errors,
+    so they count in no figure and never move the as-of date."""
+    header = "order_id,customer_number,ordered_at,sales_channel,status,currency,order_total,promised_delivery_on,delivered_at,updated_at\n"
+    rows = [f"O{i},N{i},2026-03-01T10:00:00Z,web,placed,PLN,10.50,,,2026-03-01T10:00:00Z" for i in range(1, 101)]
+    rows[9] = "O10,N10,9999-01-01T10:00:00Z,web,placed,PLN,5,,,9999-01-01T10:00:00Z"  # year 9999
+    rows[19] = "O20,N20,1900-01-01T10:00:00Z,web,placed,PLN,5,,,1900-01-01T10:00:00Z"  # before 1970
+    rows[29] = "O30,N30,2026-03-01T10:00:00Z,web,placed,PLN,1e999,,,2026-03-01T10:00:00Z"  # +inf
+    write_landing(landing, {"sales/orders/orders.csv": header + "\n".join(rows) + "\n"})
+    _, raw, quarantine, batches = load(settings, "sales/orders")
+    assert batches[0][:5] == ("orders.csv", "loaded", 100, 97, 3)
+    assert [(q[1], q[2], q[3]) for q in quarantine] == [
+        (10, "future_timestamp", "ordered_at"),
+        (20, "before_floor", "ordered_at"),
+        (30, "not_finite", "order_total"),
+    ]
+    messages = {q[1]: q[4] for q in quarantine}
+    assert messages[10].startswith(
+        "orders.csv row 10: column ordered_at: '9999-01-01T10:00:00Z' is in the future of the delivery ("
+    )
+    assert messages[10].endswith(
+        "UTC) by more than the 24 hours tolerated; column updated_at: '9999-01-01T10:00:00Z' is in the future of the delivery ("
+        + messages[10].split("delivery (")[2]
+    )
+    assert messages[20] == (
+        "orders.csv row 20: column ordered_at: '1900-01-01T10:00:00Z' is before 1970-01-01, the earliest date taken; "
+        "column updated_at: '1900-01-01T10:00:00Z' is before 1970-01-01, the earliest date taken"
+    )
+    assert messages[30] == "orders.csv row 30: column order_total: '1e999' is not a finite number"
+    assert max(r["ordered_at"] for r in raw).year == 2026 and all(r["order_total"] < 1e9 for r in raw)
+
+
+def test_the_plausible_range_is_a_setting(settings, landing):
+    header = "response_id,survey_type,score,responded_at,touchpoint\n"
+    write_landing(landing, {"support/surveys/s.csv": header + "R1,nps,9,1965-06-01T10:00:00Z,delivery\n"})
+    _, raw, quarantine, _ = load(settings.with_(timestamp_floor=dt.date(1950, 1, 1)), "support/surveys")
+    assert quarantine == [] and len(raw) == 1

@@ -21,7 +21,7 @@ from orchestration.ingest import ledger
 from orchestration.ingest.discover import DeliveredFile, entity_files, is_inside, sha256_of, sniff_compression
 from orchestration.ingest.errors import BatchRejected
 from orchestration.ingest.readers import READERS
-from orchestration.ingest.validate import checked_sql
+from orchestration.ingest.validate import TimeLimits, checked_sql
 from orchestration.quality import drift
 from orchestration.rawzone import entity_dir
 from orchestration.settings import Settings
@@ -146,7 +146,8 @@ def _read(con, f: DeliveredFile, size: int):
 def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read) -> BatchOutcome:
     e = f.entity
     con.execute("drop table if exists batch_checked")
-    con.execute(f"create temp table batch_checked as {checked_sql(e)}")
+    limits = TimeLimits(settings.timestamp_floor, _now(), dt.timedelta(hours=settings.future_tolerance_hours))
+    con.execute(f"create temp table batch_checked as {checked_sql(e, limits)}")
     n_errors = con.execute("select count(*) from batch_checked where len(_errors) > 0").fetchone()[0]
     share = n_errors / read.rows_read
     if n_errors and share > settings.max_row_error_share:

@@ -4,10 +4,16 @@ Each contract column gets a typed value and, when the text cannot be that value,
 `reason_code|column|message`. A row's first error (in column order) decides its quarantine
 reason; all its errors are kept in the message. Reason codes (quality.md's row errors):
 missing_required, invalid_type, invalid_enum, out_of_range, negative_amount, end_before_start,
-duplicate_key, not_an_object.
+duplicate_key, not_an_object, and the implausible values: not_finite (a number such as 1e999),
+future_timestamp (after the delivery, beyond a tolerance) and before_floor (before the earliest
+plausible date). Implausible values never reach the models, so they count in no figure and never
+move the as-of date.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from orchestration.contracts import Column, Entity
 from orchestration.sql import ident, literal
@@ -16,6 +22,19 @@ _INTEGER = r"^[+-]?[0-9]+$"
 _DECIMAL = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _TRUE = ("true", "t", "yes", "1")
 _FALSE = ("false", "f", "no", "0")
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    """The plausible range of a batch's timestamps (quality.md): from the floor to the delivery plus a tolerance."""
+
+    floor: dt.date
+    delivered_at: dt.datetime
+    tolerance: dt.timedelta
+
+    @property
+    def latest(self) -> dt.datetime:
+        return self.delivered_at + self.tolerance
 
 
 def _text(c: Column, prefix: str = "") -> str:
@@ -63,7 +82,7 @@ def _shown(text_sql: str) -> str:
     return f"'''' || left({text_sql}, 60) || ''''"
 
 
-def column_errors(entity: Entity, c: Column) -> list[str]:
+def column_errors(entity: Entity, c: Column, limits: TimeLimits | None = None) -> list[str]:
     """SQL `case` branches giving this column's error, in the order they are checked."""
     t, v, name = _text(c, "_src_"), f"v.{ident(c.name)}", c.name
     checks: list[tuple[str, str]] = []
@@ -89,6 +108,40 @@ def column_errors(entity: Entity, c: Column) -> list[str]:
             (
                 f"{t} is not null and {v} is null",
                 _err("invalid_type", name, f"{_shown(t)} || {literal(f' is not {what}')}"),
+            )
+        )
+    if c.type == "decimal":
+        checks.append(
+            (
+                f"{v} is not null and not isfinite({v})",
+                _err("not_finite", name, f"{_shown(t)} || {literal(' is not a finite number')}"),
+            )
+        )
+    if c.type == "timestamp" and limits:
+        latest, floor = limits.latest.replace(microsecond=0), limits.floor
+        hours = limits.tolerance.total_seconds() / 3600
+        checks.append(
+            (
+                f"{v} is not null and {v} > {literal(latest.isoformat(' '))}::timestamp",
+                _err(
+                    "future_timestamp",
+                    name,
+                    f"{_shown(t)} || "
+                    + literal(
+                        f" is in the future of the delivery ({limits.delivered_at:%Y-%m-%d %H:%M} UTC) by more "
+                        f"than the {hours:g} hours tolerated"
+                    ),
+                ),
+            )
+        )
+        checks.append(
+            (
+                f"{v} is not null and {v} < {literal(floor.isoformat())}::timestamp",
+                _err(
+                    "before_floor",
+                    name,
+                    f"{_shown(t)} || {literal(f' is before {floor.isoformat()}, the earliest date taken')}",
+                ),
             )
         )
     if c.minimum is not None:
@@ -130,10 +183,11 @@ def column_errors(entity: Entity, c: Column) -> list[str]:
     return [f"case when {cond} then {err} end" for cond, err in checks]
 
 
-def checked_sql(entity: Entity) -> str:
-    """batch_src -> one row per source row: typed columns, first error and all errors."""
+def checked_sql(entity: Entity, limits: TimeLimits | None = None) -> str:
+    """batch_src -> one row per source row: typed columns, first error and all errors; timestamps
+    outside `limits` are errors."""
     typed = ", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in entity.columns)
-    errors = [e for c in entity.columns for e in column_errors(entity, c)]
+    errors = [e for c in entity.columns for e in column_errors(entity, c, limits)]
     # JSONL: a line that is JSON but not an object has no fields at all
     not_object = (
         "case when _raw_record is not null and left(ltrim(_raw_record), 1) <> '{' "
