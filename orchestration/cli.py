@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import enum
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -11,41 +14,56 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from orchestration.settings import ENV_AS_OF, ENV_LANDING, ENV_WAREHOUSE, Settings, parse_as_of
+from orchestration.settings import ENV_AS_OF, ENV_LANDING, ENV_WAREHOUSE, Settings
 
-app = typer.Typer(help="cx360: one trusted picture of every customer.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(no_args_is_help=True, add_completion=False)
 # bound to the real stdout: the run's own chatter (dbt's log lines) is redirected to a log file
 console = Console(file=sys.stdout)
 
 
-def _as_of(value: str | None):
-    if value is None:
-        return None
-    try:
-        return parse_as_of(value)
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
+class RejectedBatches(enum.StrEnum):
+    """What a rejected batch of a required entity does to publishing (quality.md)."""
+
+    block = "block"
+    warn = "warn"
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"cx360 {version('cx360')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    _: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """cx360: one trusted picture of every customer."""
 
 
 @app.command()
 def run(
     landing: Annotated[
-        Path | None, typer.Option(help=f"Landing zone to load. [env {ENV_LANDING}; default: the demo]")
+        Path | None, typer.Option(help=f"Landing zone to load. (env {ENV_LANDING}; default: the demo)")
     ] = None,
     warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. [env {ENV_WAREHOUSE}; default: ./warehouse]")
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
     ] = None,
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help=f"As-of date YYYY-MM-DD. [env {ENV_AS_OF}; default: latest event]"),
+        dt.datetime | None,
+        typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help=f"As-of date. (env {ENV_AS_OF}; default: the latest event's date)"
+        ),
     ] = None,
     allow_volume_drop: Annotated[
         bool,
         typer.Option(help="Publish even if a table lost more than half its rows since the last publish."),
     ] = False,
     rejected_batches: Annotated[
-        str, typer.Option(help="A rejected batch of a required entity: block publishing, or warn.")
-    ] = "block",
+        RejectedBatches, typer.Option(help="A rejected batch of a required entity: block publishing, or warn.")
+    ] = RejectedBatches.block,
     full_refresh: Annotated[
         bool,
         typer.Option(help="Rebuild every incremental model from the whole raw zone, not only what changed."),
@@ -56,14 +74,12 @@ def run(
     from orchestration.runner import run_build
     from orchestration.summary import summarise
 
-    if rejected_batches not in ("block", "warn"):
-        raise typer.BadParameter("--rejected-batches must be block or warn")
     settings = Settings.from_env(
         landing_dir=landing,
         warehouse_dir=warehouse,
-        as_of=_as_of(as_of),
+        as_of=as_of.date() if as_of else None,
         allow_volume_drop=allow_volume_drop or None,
-        rejected_required_batch_blocks=None if rejected_batches == "block" else False,
+        rejected_required_batch_blocks=None if rejected_batches is RejectedBatches.block else False,
         full_refresh=full_refresh or None,
     )
     if not settings.landing_dir.is_dir():
@@ -145,7 +161,7 @@ def _print_summary(summary, settings: Settings) -> None:
 @app.command()
 def status(
     warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. [env {ENV_WAREHOUSE}; default: ./warehouse]")
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
     ] = None,
     stale_hours: Annotated[float, typer.Option(help="A source with no delivery for this long is stale.")] = 36,
 ) -> None:
