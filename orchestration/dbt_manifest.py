@@ -80,6 +80,18 @@ def published_models(manifest_path: Path | None = None) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def descriptions(manifest_path: Path | None = None) -> dict[str, tuple[str, dict[str, str]]]:
+    """Every model's description and its columns', as written in the YAML (model -> (text, {column: text}))."""
+    return {
+        node["name"]: (
+            " ".join(node.get("description", "").split()),
+            {c: " ".join(col.get("description", "").split()) for c, col in node.get("columns", {}).items()},
+        )
+        for node in _manifest(manifest_path)["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+
+
 def published_months(manifest_path: Path | None = None) -> dict[str, str]:
     """Published models cut into one Parquet file per month: model -> column (`meta: {publish_by_month}`)."""
     return {

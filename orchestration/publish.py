@@ -30,6 +30,8 @@ from orchestration.sql import ident, literal
 from orchestration.warehouse import model_schema
 
 PII_PREFIX = "pii_"
+# model -> (its description, {column: description}): the dbt YAML's, as comments in the serving files
+Docs = dict[str, tuple[str, dict[str, str]]]
 
 
 class PublishBlocked(Exception):
@@ -112,7 +114,7 @@ def _write_snapshots(
     return out, published
 
 
-def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: str) -> Path:
+def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: str, docs: Docs) -> Path:
     """A new serving file of views over the snapshots, beside the old one; the caller swaps it in."""
     tmp = target.with_name(f".{target.name}.{stamp}.tmp")
     tmp.unlink(missing_ok=True)
@@ -120,6 +122,7 @@ def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: s
     try:
         for name, snap in views.items():
             con.execute(f"create view main.{ident(name)} as {snapshots.view_sql(snap)}")
+            _comment(con, name, *docs.get(name, ("", {})))
         con.execute("checkpoint")
     except BaseException:
         con.close()
@@ -127,6 +130,16 @@ def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: s
         raise
     con.close()
     return tmp
+
+
+def _comment(con, view: str, description: str, columns: dict[str, str]) -> None:
+    """The model's and its columns' dbt descriptions as comments: what a BI tool shows beside a name."""
+    if description:
+        con.execute(f"comment on view main.{ident(view)} is {literal(description)}")
+    present = {r[0] for r in con.execute(f"describe main.{ident(view)}").fetchall()}
+    for column, text in columns.items():
+        if text and column in present:
+            con.execute(f"comment on column main.{ident(view)}.{ident(column)} is {literal(text)}")
 
 
 def _files_of(manifest: Path) -> set[Path]:
@@ -140,6 +153,7 @@ def publish(
     bi_models: list[str],
     restricted_models: list[str],
     months: dict[str, str] | None = None,
+    docs: Docs | None = None,
 ) -> list[PublishedTable]:
     """Gate, snapshot and swap in the published tables; `months`: table -> timestamp column to cut by month."""
     bi_dir, restricted_dir = settings.parquet_dir, settings.serving_dir / "restricted" / "parquet"
@@ -161,9 +175,12 @@ def publish(
         bi_snaps, published = _write_snapshots(con, bi, True, months or {}, bi_dir, restricted_dir, set(bi))
         restricted_snaps, more = _write_snapshots(con, restricted, False, months or {}, bi_dir, restricted_dir, set(bi))
         published += more
-        staged.append((_write_database(settings.marts_db_path, bi_snaps, stamp), settings.marts_db_path))
+        staged.append((_write_database(settings.marts_db_path, bi_snaps, stamp, docs or {}), settings.marts_db_path))
         staged.append(
-            (_write_database(settings.restricted_db_path, restricted_snaps, stamp), settings.restricted_db_path)
+            (
+                _write_database(settings.restricted_db_path, restricted_snaps, stamp, docs or {}),
+                settings.restricted_db_path,
+            )
         )
     except BaseException:
         for part, _ in staged:

@@ -14,7 +14,7 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.dbt_manifest import published_models, published_months
+from orchestration.dbt_manifest import descriptions, published_models, published_months
 from orchestration.publish import PublishBlocked, publish
 from orchestration.status import read_status
 from tests.conftest import query, write_landing
@@ -51,6 +51,20 @@ def test_a_zone_without_e_mails_and_delivery_times_publishes_every_mart_and_says
         [run_id],
     )
     assert ("crm__customers", "WARN") in warned and ("sales__orders", "WARN") in warned
+
+
+def test_every_bi_table_and_column_carries_its_dbt_description(no_contact):
+    settings, _ = no_contact
+    docs = descriptions()
+    views = dict(query(settings.marts_db_path, "select view_name, comment from duckdb_views() where not internal"))
+    assert views and all(views[name] == docs[name][0] != "" for name in views)
+    columns = query(
+        settings.marts_db_path, "select table_name, column_name, comment from duckdb_columns() where not internal"
+    )
+    undocumented = [(t, c) for t, c, comment in columns if comment != (docs[t][1].get(c) or None)]
+    assert not undocumented
+    assert ("fct_customer_journey", "customer_key") not in undocumented
+    assert any(t == "fct_customer_journey" and c == "customer_key" and comment for t, c, comment in columns)
 
 
 def test_the_run_keeps_its_check_results_and_publishes_data_trust(no_contact):

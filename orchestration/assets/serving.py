@@ -5,13 +5,14 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
-from orchestration.dbt_manifest import published_models, published_months
+from orchestration.dbt_manifest import descriptions, published_models, published_months
 from orchestration.publish import PublishBlocked, publish
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
 
 _TARGETS = published_models()
 _MONTHS = published_months()
+_DOCS = descriptions()
 _MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
 
 
@@ -32,7 +33,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     settings = warehouse.settings()
     run_id = context.run.run_id
     try:
-        published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS)
+        published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS)
     except PublishBlocked as blocked:
         raise dg.Failure(description=str(blocked)) from None
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
