@@ -14,7 +14,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
     The dbt manifest must be prepared first (dbt_manifest.prepare): building reads it, never parses.
     """
-    from orchestration.assets.audit import load_batches, run_audit
+    from orchestration.assets.audit import load_records, run_audit
     from orchestration.assets.ingest import ingest_assets
     from orchestration.assets.serving import published_marts
     from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
@@ -33,7 +33,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     sensors, schedules = build_automation(build_job)
     return dg.Definitions(
-        assets=[*ingest_assets, load_batches, cx360_dbt, run_audit, cx360_dbt_trust, published_marts],
+        assets=[*ingest_assets, *load_records, cx360_dbt, run_audit, cx360_dbt_trust, published_marts],
         asset_checks=raw_batch_checks(),
         jobs=[build_job],
         sensors=sensors,

@@ -25,13 +25,19 @@ _TARGETS = {db: [m for m in models if m != TRUST_MODEL] for db, models in publis
 _MODEL_KEYS = {k.path[-1]: k for k in cx360_dbt.keys}
 
 # written by every ingest asset as it loads: declared so the lineage shows ingest -> mart_data_trust
-load_batches = dg.AssetSpec(
-    ["ops", "load_batches"],
-    group_name="serving",
-    kinds={"duckdb"},
-    deps=[key for asset in ingest_assets for key in asset.keys],
-    description="One load record per delivered file (`ops.load_batches`), written by the ingest assets.",
-)
+load_records = [
+    dg.AssetSpec(
+        ["ops", table],
+        group_name="serving",
+        kinds={"duckdb"},
+        deps=[key for asset in ingest_assets for key in asset.keys],
+        description=f"{what} (`ops.{table}`), written by the ingest assets.",
+    )
+    for table, what in (
+        ("load_batches", "One load record per delivered file"),
+        ("batch_profiles", "How full each column of each loaded batch is (the drift gate's history)"),
+    )
+]
 
 
 @dg.multi_asset(
