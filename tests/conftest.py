@@ -14,6 +14,7 @@ first; a module run alone builds what it reads):
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -27,10 +28,19 @@ from tests.pipeline import build, cx360, settings_for, shared_build
 HEAVIEST_FIRST = ("test_incremental", "test_demo_end_to_end", "test_trust", "test_cx_marts")
 
 
+RAM_DISK = Path("/dev/shm")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's tmp_path plugin reads --basetemp
 def pytest_configure(config) -> None:
-    """Parse the dbt project once, before any worker loads the definitions (they only read it)."""
-    if not hasattr(config, "workerinput"):
-        dbt_manifest.prepare()
+    """Parse the dbt project once, before any worker loads the definitions (they only read it); keep
+    the tests' warehouses in memory when the machine has a RAM disk (~400 MB): every build writes
+    DuckDB files, Parquet and dbt's artifacts, and on disk that I/O costs about a sixth of the suite."""
+    if hasattr(config, "workerinput"):
+        return
+    if config.option.basetemp is None and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
+        config.option.basetemp = str(RAM_DISK / "cx360-pytest")  # cleared at the start of the next session
+    dbt_manifest.prepare()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
