@@ -149,6 +149,11 @@ def test_more_than_five_percent_errors_rejects_the_batch_and_keeps_the_file(sett
             "s.csv: required column 'survey_type' is missing (columns found: response_id, score, responded_at, touchpoint)",
         ),
         (
+            b"response_id;survey_type;score;responded_at;touchpoint\nR1;nps;5;2026-03-01;website\n",
+            "missing_required_column",
+            "the header is separated by semicolons, not commas as extracts.md asks",
+        ),
+        (
             (SURVEYS_HEADER + 'R1,nps,5,2026-03-01,"website\nR2,nps,5,2026-03-01,website\n').encode(),
             "malformed_file",
             "s.csv at line 2: a quoted value is never closed",

@@ -27,6 +27,10 @@ class ReadResult:
     extra_columns: list[str] = field(default_factory=list)
 
 
+# a header that holds one of these was written with another separator than extracts.md's comma
+OTHER_DELIMITERS = ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'"))
+
+
 def _normalise(name: str) -> str:
     return name.strip().lower()
 
@@ -45,9 +49,12 @@ def _column_map(entity: Entity, file_name: str, headers: list[str]) -> tuple[dic
     missing = [c.name for c in entity.columns if c.required and c.name not in by_name]
     if missing:
         found = ", ".join(headers) or "none"
+        separated = next((name for sep, name in OTHER_DELIMITERS if any(sep in h for h in headers)), None)
+        hint = f"; the header is separated by {separated}, not commas as extracts.md asks" if separated else ""
         raise BatchRejected(
             "missing_required_column",
-            f"{file_name}: required column {', '.join(repr(m) for m in missing)} is missing (columns found: {found})",
+            f"{file_name}: required column {', '.join(repr(m) for m in missing)} is missing "
+            f"(columns found: {found}){hint}",
             missing[0],
         )
     extras = [h for k, h in by_name.items() if k not in wanted]
