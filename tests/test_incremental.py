@@ -3,14 +3,13 @@
 The demo (with the journey and identity cases) is built once; then two days of deliveries arrive
 (tests/landings.py, deliver_days: the generator's, with identity changes, and hand-made ones
 asserted one by one) and the warehouse is built incrementally, with rejected batches as warnings
-(the days hold a broken survey export) and dbt on one thread. The shared build `demo_full` loads
+(the days hold a broken survey export). The shared build `demo_full` loads
 the same landing zone in one full build. Every published table must hold the same rows in both
 (mart_data_trust aside: it describes the run itself).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
@@ -101,7 +100,7 @@ def runs(tmp_path_factory):
     reader = duckdb.connect(str(s.marts_db_path), read_only=True)
     base_journey = reader.execute("select count(*) from fct_customer_journey").fetchone()[0]
     deliver_days(landing)
-    s, outcome = build(landing, root / "incremental", rejected_required_batch_blocks=False, dbt_threads=1)
+    s, outcome = build(landing, root / "incremental", rejected_required_batch_blocks=False)
     assert outcome.success, outcome.failures
     reader_after = reader.execute("select count(*) from fct_customer_journey").fetchone()[0]
     reader.close()
@@ -185,8 +184,3 @@ def test_a_setting_makes_a_rejected_required_batch_a_warning(runs):
     )
     assert [(p, s) for p, s, _ in warned] == [(False, "WARN")]
     assert "surveys_2026-11-02_broken.csv" in warned[0][2]
-
-
-def test_dbt_builds_with_the_configured_threads(runs):
-    run = json.loads((runs["settings"].dbt_target_dir / "run_results.json").read_text())
-    assert run["args"]["threads"] == 1
