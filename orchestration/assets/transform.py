@@ -74,7 +74,13 @@ class Translator(DagsterDbtTranslator):
 
 
 TRUST_MODEL = "mart_data_trust"  # built after the audit step, from its records (assets/audit.py)
-_TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+# what both dbt invocations share: the manifest, the translator, one DuckDB step at a time
+_DBT_ASSETS = {
+    "manifest": dbt_project.manifest_path,
+    "project": dbt_project,
+    "dagster_dbt_translator": Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    "pool": "duckdb",
+}
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
@@ -92,26 +98,13 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     yield from dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream()
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=_TRANSLATOR,
-    exclude=TRUST_MODEL,
-    pool="duckdb",
-)
+@dbt_assets(exclude=TRUST_MODEL, **_DBT_ASSETS)
 def cx360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Every model, seed and test but the data-trust mart."""
     yield from _build(context, dbt, warehouse)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=_TRANSLATOR,
-    select=TRUST_MODEL,
-    name="cx360_dbt_trust",
-    pool="duckdb",
-)
+@dbt_assets(select=TRUST_MODEL, name="cx360_dbt_trust", **_DBT_ASSETS)
 def cx360_dbt_trust(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """mart_data_trust and its tests: it reports the run's own checks, so it is built once they are recorded."""
     yield from _build(context, dbt, warehouse)
