@@ -154,7 +154,7 @@ def _print_summary(summary, settings: Settings) -> None:
         console.print(
             f"BI database         {settings.marts_db_path}\n"
             f"restricted database {settings.restricted_db_path}\n"
-            f"Parquet snapshots   {settings.parquet_dir}/<table>/ (BI tables; the views above read them)"
+            f"Parquet             {settings.parquet_dir}/<table>/*.parquet (the BI tables, for any engine)"
         )
 
 

@@ -1,15 +1,16 @@
-"""Publishing: snapshot the audited tables as Parquet and swap in serving databases of views over them.
+"""Publishing: the last gates, then a new publication of the audited tables, switched in as a whole.
 
 Every published table is a list of immutable, content-addressed Parquet files (snapshots.py): a
-table that did not change costs one hash scan and no write, and the journey is cut by month, so a
-daily run rewrites the months that changed. The serving databases hold only views over those files.
-A new serving file is written beside the old one and renamed over it (an atomic rename on one
-filesystem): a BI tool that has the old file open keeps reading the old complete version (its files
-are kept until the publication after), the next connection sees the new complete version, never a
-mix. People's data never reaches the BI database: its tables drop every `pii_*` column, and the
-files of tables with personal data live under serving/restricted/, apart from the BI files.
+table that did not change costs one hash scan and no write (the new publication links the previous
+one's file), and the journey is cut by month, so a daily run rewrites the months that changed. The
+serving databases hold the same rows as tables (serving_db.py), patched from the previous
+publication's file. The whole publication is staged in its own folder and switched in by one
+pointer (publication.py): a BI tool sees the old publication or the new one, never a mix, and one
+that has the old file open keeps reading it until the publish after. People's data never reaches
+the BI database: its tables drop every `pii_*` column, and the files of tables with personal data
+live under restricted/, apart from the BI files.
 
-Before anything is swapped in, two last gates (quality.md): the volume guard (no table loses more
+Before anything is switched in, two last gates (quality.md): the volume guard (no table loses more
 than a set share of its rows against the last published version, unless allowed) and the count
 reconciliation (every published table holds exactly the rows that were built).
 """
@@ -17,21 +18,23 @@ reconciliation (every published table holds exactly the rows that were built).
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration import snapshots
+from orchestration import publication as layout
+from orchestration import serving_db, snapshots
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
 from orchestration.warehouse import model_schema
 
 PII_PREFIX = "pii_"
-# model -> (its description, {column: description}): the dbt YAML's, as comments in the serving files
-Docs = dict[str, tuple[str, dict[str, str]]]
+DATABASES = {"bi": layout.BI_DB, "restricted": layout.RESTRICTED_DB}
+BI_PARQUET, RESTRICTED_PARQUET = Path("parquet"), Path("restricted") / "parquet"
+Docs = serving_db.Docs
 
 
 class PublishBlocked(Exception):
@@ -91,20 +94,22 @@ def _write_snapshots(
     tables: dict[str, str],
     drop_pii: bool,
     months: dict[str, str],
-    bi_dir: Path,
-    restricted_dir: Path,
+    folder: Path,
+    previous: Path | None,
     bi_models: set[str],
 ) -> tuple[dict[str, snapshots.Snapshot], list[PublishedTable]]:
-    """A snapshot of every table. Only what the BI database may show goes under bi_dir (a BI table
-    without personal data is shared by both databases); the rest under restricted_dir."""
+    """A snapshot of every table. Only what the BI database may show goes under parquet/ (a BI table
+    without personal data is shared by both databases); the rest under restricted/parquet/."""
     out, published = {}, []
     for model, relation in tables.items():
         cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
         has_pii = any(c.startswith(PII_PREFIX) for c in cols)
         keep = [c for c in cols if not (drop_pii and c.startswith(PII_PREFIX))]
         select = f"select {', '.join(ident(c) for c in keep)} from {relation}"
-        target = bi_dir if drop_pii or (model in bi_models and not has_pii) else restricted_dir
-        snap = snapshots.write_snapshot(con, model, select, keep, target, months.get(model))
+        sub = BI_PARQUET if drop_pii or (model in bi_models and not has_pii) else RESTRICTED_PARQUET
+        snap = snapshots.write_snapshot(
+            con, model, select, keep, folder / sub, months.get(model), previous / sub if previous else None
+        )
         built = _count(con, relation)
         copied = con.execute(f"select count(*) from ({snapshots.view_sql(snap)})").fetchone()[0]
         if built != copied:
@@ -114,90 +119,94 @@ def _write_snapshots(
     return out, published
 
 
-def _write_database(target: Path, views: dict[str, snapshots.Snapshot], stamp: str, docs: Docs) -> Path:
-    """A new serving file of views over the snapshots, beside the old one; the caller swaps it in."""
-    tmp = target.with_name(f".{target.name}.{stamp}.tmp")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
-        for name, snap in views.items():
-            con.execute(f"create view main.{ident(name)} as {snapshots.view_sql(snap)}")
-            _comment(con, name, *docs.get(name, ("", {})))
-        con.execute("checkpoint")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    return tmp
+def _previous_database(previous: Path | None, manifest: dict | None, database: str) -> tuple[Path, dict] | None:
+    """The previous publication's file of `database` and the snapshot files of each of its tables."""
+    if previous is None or not manifest or manifest.get("layout") != layout.LAYOUT:
+        return None
+    files = {t["name"]: [Path(f).name for f in t["files"]] for t in manifest["tables"] if t["database"] == database}
+    return previous / DATABASES[database], files
 
 
-def _comment(con, view: str, description: str, columns: dict[str, str]) -> None:
-    """The model's and its columns' dbt descriptions as comments: what a BI tool shows beside a name."""
-    if description:
-        con.execute(f"comment on view main.{ident(view)} is {literal(description)}")
-    present = {r[0] for r in con.execute(f"describe main.{ident(view)}").fetchall()}
-    for column, text in columns.items():
-        if text and column in present:
-            con.execute(f"comment on column main.{ident(view)}.{ident(column)} is {literal(text)}")
-
-
-def _files_of(manifest: Path) -> set[Path]:
-    if not manifest.exists():
-        return set()
-    return {Path(f).resolve() for f in json.loads(manifest.read_text())}
+def _manifest(publication_id, run_id, now, previous, months, published, snaps, folder) -> dict:
+    return {
+        "publication": publication_id,
+        "run_id": run_id,
+        "published_at": now.isoformat(),
+        "previous": previous.name if previous else None,
+        "databases": DATABASES,
+        "tables": [
+            {
+                "database": p.database,
+                "name": p.name,
+                "rows": p.rows,
+                "month_column": months.get(p.name),
+                "files": [str(f.relative_to(folder)) for f in snaps[p.database][p.name].files],
+            }
+            for p in published
+        ],
+    }
 
 
 def publish(
     settings: Settings,
+    run_id: str,
     bi_models: list[str],
     restricted_models: list[str],
     months: dict[str, str] | None = None,
     docs: Docs | None = None,
+    dashboard: Callable[[Path, Path], object] | None = None,
 ) -> list[PublishedTable]:
-    """Gate, snapshot and swap in the published tables; `months`: table -> timestamp column to cut by month."""
-    bi_dir, restricted_dir = settings.parquet_dir, settings.serving_dir / "restricted" / "parquet"
-    bi_dir.mkdir(parents=True, exist_ok=True)
-    restricted_dir.mkdir(parents=True, exist_ok=True)
+    """Gate, snapshot and switch to a new publication; `months`: table -> timestamp column to cut by
+    month; `dashboard(bi_database, out_dir)` builds the dashboard into the staged publication."""
+    months, docs = months or {}, docs or {}
+    serving = settings.serving_dir
+    serving.mkdir(parents=True, exist_ok=True)
+    layout.sweep(serving)  # what a killed publish left behind
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    stamp = now.strftime("%Y%m%dT%H%M%S%f")
-    # an in-memory session reading the working database and writing the snapshots
-    con = duckdb.connect()
-    staged: list[tuple[Path, Path]] = []
+    publication_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+    previous = layout.current_folder(serving)
+    previous_manifest = layout.read_manifest(previous) if previous else None
+    folder = layout.staging_folder(serving, publication_id)
     try:
-        con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
-        bi = {m: _source_relation(con, m) for m in bi_models}
-        restricted = {m: _source_relation(con, m) for m in restricted_models}
-        if not settings.allow_volume_drop:
-            problems = volume_guard(con, settings, {m: _count(con, r) for m, r in bi.items()})
-            if problems:
-                raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
-        bi_snaps, published = _write_snapshots(con, bi, True, months or {}, bi_dir, restricted_dir, set(bi))
-        restricted_snaps, more = _write_snapshots(con, restricted, False, months or {}, bi_dir, restricted_dir, set(bi))
-        published += more
-        staged.append((_write_database(settings.marts_db_path, bi_snaps, stamp, docs or {}), settings.marts_db_path))
-        staged.append(
-            (
-                _write_database(settings.restricted_db_path, restricted_snaps, stamp, docs or {}),
-                settings.restricted_db_path,
-            )
+        # an in-memory session reading the working database and writing the snapshots
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
+            bi = {m: _source_relation(con, m) for m in bi_models}
+            restricted = {m: _source_relation(con, m) for m in restricted_models}
+            if not settings.allow_volume_drop:
+                problems = volume_guard(con, settings, {m: _count(con, r) for m, r in bi.items()})
+                if problems:
+                    raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
+            snaps: dict[str, dict[str, snapshots.Snapshot]] = {}
+            snaps["bi"], published = _write_snapshots(con, bi, True, months, folder, previous, set(bi))
+            snaps["restricted"], more = _write_snapshots(con, restricted, False, months, folder, previous, set(bi))
+            published += more
+        finally:
+            con.close()
+        for database, tables in snaps.items():
+            before = _previous_database(previous, previous_manifest, database)
+            serving_db.write(folder / DATABASES[database], tables, months, docs, before)
+        if dashboard is not None:
+            dashboard(folder / layout.BI_DB, folder / layout.DASHBOARD)
+        layout.write_manifest(
+            folder, _manifest(publication_id, run_id, now, previous, months, published, snaps, folder)
         )
     except BaseException:
-        for part, _ in staged:
-            part.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
-    finally:
-        con.close()
-    # every gate passed and every file is complete: swap them in
-    for part, final in staged:
-        os.replace(part, final)
-    # keep the files of this publication and of the one before (a reader may still have it open)
-    manifest, previous = settings.serving_dir / "published.json", settings.serving_dir / "published.previous.json"
-    if manifest.exists():
-        os.replace(manifest, previous)
-    files = sorted({str(f) for snap in (*bi_snaps.values(), *restricted_snaps.values()) for f in snap.files})
-    tmp = manifest.with_name(".published.json.tmp")
-    tmp.write_text(json.dumps(files, indent=1))
-    os.replace(tmp, manifest)
-    snapshots.sweep([bi_dir, restricted_dir], _files_of(manifest) | _files_of(previous))
+    # every gate passed and every file is complete: the switch
+    layout.switch(serving, folder, publication_id)
+    layout.sweep(serving)
     return published
+
+
+def recorded_publication(settings: Settings) -> tuple[str, dt.datetime, list[PublishedTable]] | None:
+    """The current publication as its manifest records it: (run, time, tables). A run killed after
+    the switch and before writing ops.publications is recorded from this at the next start."""
+    current = layout.current_folder(settings.serving_dir)
+    if current is None:
+        return None
+    m = layout.read_manifest(current)
+    tables = [PublishedTable(t["database"], t["name"], t["rows"]) for t in m["tables"]]
+    return m["run_id"], dt.datetime.fromisoformat(m["published_at"]), tables

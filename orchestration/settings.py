@@ -126,6 +126,7 @@ class Settings:
 
     @property
     def marts_db_path(self) -> Path:
+        """The BI database of the current publication (a stable link through serving/current)."""
         return self.serving_dir / "cx_marts.duckdb"
 
     @property
@@ -134,7 +135,8 @@ class Settings:
 
     @property
     def parquet_dir(self) -> Path:
-        return self.serving_dir / "parquet"
+        """The current publication's BI tables as Parquet, a folder per table."""
+        return self.serving_dir / "current" / "parquet"
 
     @property
     def dagster_dir(self) -> Path:

@@ -1,7 +1,7 @@
 """Content-addressed Parquet snapshots: a published table is a list of immutable files.
 
 A file is named by what it holds (row count and a hash of every row), so publishing a table that
-did not change writes nothing: the new serving database points at the file that is already there.
+did not change writes nothing: the new publication links the previous publication's file.
 A large table is cut into parts (one per month of a timestamp column), so a day's run rewrites the
 months that changed, not the history. Files are written to a temporary name and renamed, so a file
 under its final name is always complete.
@@ -10,6 +10,7 @@ under its final name is always complete.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +40,23 @@ def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, i
     return [(p, n, int(h)) for p, n, h in rows if n]
 
 
+def part_condition(month_column: str, part: str) -> str:
+    """SQL: the rows of one part of a table cut by month."""
+    cond = f"strftime({ident(month_column)}, '%Y-%m')"
+    return f"{cond} is null" if part == "none" else f"{cond} = {literal(part)}"
+
+
 def write_snapshot(
-    con, name: str, select: str, columns: list[str], target_dir: Path, month_column: str | None = None
+    con,
+    name: str,
+    select: str,
+    columns: list[str],
+    target_dir: Path,
+    month_column: str | None = None,
+    reuse_dir: Path | None = None,
 ) -> Snapshot:
-    """Write the parts of `select` that are not already in target_dir/<name>/; return every file."""
+    """Write the parts of `select` into target_dir/<name>/; a part already in reuse_dir/<name>/ (the
+    previous publication) is hard-linked from there instead of written. Returns every file."""
     table_dir = target_dir / name
     table_dir.mkdir(parents=True, exist_ok=True)
     # the column list is part of the name: the same rows with another shape are another file
@@ -51,11 +65,11 @@ def write_snapshot(
     files, written = [], 0
     for part, rows, digest in parts:
         path = table_dir / f"{part}-{rows}-{digest:020d}-{shape:020d}.parquet"
-        if not path.exists():
-            where = ""
-            if month_column and part != WHOLE:
-                cond = f"strftime({ident(month_column)}, '%Y-%m')"
-                where = f" where {cond} = {literal(part)}" if part != "none" else f" where {cond} is null"
+        earlier = reuse_dir / name / path.name if reuse_dir else None
+        if earlier is not None and earlier.exists() and not path.exists():
+            _link_or_copy(earlier, path)
+        elif not path.exists():
+            where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
             tmp = path.with_name(f".{path.name}.tmp")
             con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
             os.replace(tmp, path)
@@ -64,19 +78,15 @@ def write_snapshot(
     return Snapshot(name, tuple(files), sum(n for _, n, _ in parts), written)
 
 
+def _link_or_copy(source: Path, path: Path) -> None:
+    try:
+        os.link(source, path)
+    except OSError:  # a filesystem without hard links
+        tmp = path.with_name(f".{path.name}.tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, path)
+
+
 def view_sql(snapshot: Snapshot) -> str:
     files = ", ".join(literal(str(f)) for f in snapshot.files)
     return f"select * from read_parquet([{files}])"
-
-
-def sweep(roots: list[Path], keep: set[Path]) -> int:
-    """Delete snapshot files under roots that no kept publication refers to; returns how many."""
-    removed = 0
-    for root in roots:
-        if not root.exists():
-            continue
-        for path in root.rglob("*.parquet"):
-            if path.resolve() not in keep:
-                path.unlink(missing_ok=True)
-                removed += 1
-    return removed

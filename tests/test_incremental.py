@@ -136,6 +136,16 @@ def test_the_run_loaded_only_the_new_deliveries_and_an_open_reader_kept_its_vers
     assert query(settings.marts_db_path, "select count(*) from fct_customer_journey")[0][0] > base_rows
 
 
+def test_after_a_publish_that_changed_them_each_table_folder_holds_exactly_the_current_rows(runs):
+    settings = runs["settings"]
+    publications = sorted(p.name for p in (settings.serving_dir / "publications").iterdir())
+    assert len(publications) == 2  # the current one and the one before, for readers that have it open
+    assert (settings.serving_dir / "current").resolve().name == publications[-1]
+    for table in ("dim_customer", "fct_customer_journey", "mart_nps"):
+        in_folder = duckdb.execute(f"select count(*) from '{settings.parquet_dir}/{table}/*.parquet'").fetchone()[0]
+        assert in_folder == query(settings.marts_db_path, f"select count(*) from {table}")[0][0] > 0
+
+
 def test_daily_runs_rebuild_only_the_affected_customers(runs):
     scope = runs["scope"]
     customers = query(runs["settings"].duckdb_path, "select count(*) from marts.dim_customer")[0][0]

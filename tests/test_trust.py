@@ -33,7 +33,7 @@ def copy_of(no_contact, tmp_path):
     settings, _ = no_contact
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
     shutil.copytree(settings.landing_dir, landing)
-    shutil.copytree(settings.warehouse_dir, warehouse)
+    shutil.copytree(settings.warehouse_dir, warehouse, symlinks=True)
     return settings_for(landing, warehouse)
 
 
@@ -57,8 +57,8 @@ def test_a_zone_without_e_mails_and_delivery_times_publishes_every_mart_and_says
 def test_every_bi_table_and_column_carries_its_dbt_description(no_contact):
     settings, _ = no_contact
     docs = descriptions()
-    views = dict(query(settings.marts_db_path, "select view_name, comment from duckdb_views() where not internal"))
-    assert views and all(views[name] == docs[name][0] != "" for name in views)
+    tables = dict(query(settings.marts_db_path, "select table_name, comment from duckdb_tables() where not internal"))
+    assert tables and all(tables[name] == docs[name][0] != "" for name in tables)
     columns = query(
         settings.marts_db_path, "select table_name, column_name, comment from duckdb_columns() where not internal"
     )

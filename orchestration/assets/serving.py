@@ -24,16 +24,17 @@ _MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
     deps=[_MODEL_KEYS[m] for m in sorted(set(_TARGETS["bi"]) | set(_TARGETS["restricted"]))],
     description=(
         "What BI tools read: `<warehouse>/serving/cx_marts.duckdb` (no e-mail, phone or name) and "
-        "`<warehouse>/serving/cx_restricted.duckdb` (identifiers, follow-up queue), databases of views "
-        "over content-addressed Parquet snapshots under `<warehouse>/serving/parquet/` (unchanged tables "
-        "and months are not rewritten), each database swapped in atomically."
+        "`<warehouse>/serving/cx_restricted.duckdb` (identifiers, follow-up queue), self-contained "
+        "DuckDB files any DuckDB from 1.1 on opens, with the same tables as Parquet under "
+        "`<warehouse>/serving/current/parquet/`. Each publication is a folder of its own, switched in "
+        "as a whole by the `serving/current` pointer."
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
     run_id = context.run.run_id
     try:
-        published = publish(settings, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS)
+        published = publish(settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS)
     except PublishBlocked as blocked:
         raise dg.Failure(description=str(blocked)) from None
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
