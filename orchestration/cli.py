@@ -8,7 +8,7 @@ import enum
 import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -71,6 +71,8 @@ def run(
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
     from orchestration.progress import listen
+    from orchestration.publish import recorded_publication
+    from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run
     from orchestration.runner import run_build
     from orchestration.summary import summarise
 
@@ -98,24 +100,48 @@ def run(
 
         stop = listen(on_event)
         log_path = settings.warehouse_dir / "logs" / "last_run.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
             with (
                 log_path.open("w", encoding="utf-8") as log,
                 contextlib.redirect_stdout(log),
                 contextlib.redirect_stderr(log),
             ):
                 outcome = run_build(settings)
+        except RunRefused as refused:
+            _fail(str(refused))
+        except Exception as error:
+            problem = environment_problem(error, settings.warehouse_dir)
+            if problem is None:
+                raise
+            message = (
+                f"{problem}: free space or make the folder writable under {settings.warehouse_dir}, then run "
+                "again (the last publication stays in place)"
+            )
+            note_unrecorded_run(settings, f"failed-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}", message)
+            _fail(message)
         finally:
             stop()
     console.print(f"full log: {log_path}")
     _print_summary(summarise(settings, outcome.run_id) if settings.duckdb_path.exists() else None, settings)
+    current = recorded_publication(settings)
+    if not outcome.success and current and current[0] == outcome.run_id:
+        console.print(f"\n[yellow bold]Published[/] (run {outcome.run_id}), but the run did not finish cleanly:")
+        for failure in outcome.failures:
+            console.print(f"  [yellow]•[/] {failure}")
+        raise typer.Exit(1)
     if not outcome.success:
         console.print("\n[red bold]Nothing was published[/]: the last good version stays in place.")
         for failure in outcome.failures:
             console.print(f"  [red]•[/] {failure}")
         raise typer.Exit(1)
     console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
+
+
+def _fail(message: str) -> NoReturn:
+    """One line, no traceback: the run did not happen or stopped on the machine, not on the data."""
+    console.print(f"[red bold]error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def _print_summary(summary, settings: Settings) -> None:

@@ -19,8 +19,9 @@ from packaging import version
 from orchestration.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path="target")
-# the dbt installed beside this Python, whatever is first on PATH
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+# the dbt installed beside this Python (whatever is first on PATH), started so that it dies with
+# the run that started it (dbt_child.py)
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("cx360-dbt"))
 _PROJECT_FOLDERS = ("models", "macros", "seeds", "tests")
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import crashpoints, serving_db, snapshots
 from orchestration import publication as layout
-from orchestration import serving_db, snapshots
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
 from orchestration.warehouse import model_schema
@@ -196,6 +196,7 @@ def publish(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     # every gate passed and every file is complete: the switch
+    crashpoints.reached("publish:staged")
     layout.switch(serving, folder, publication_id)
     layout.sweep(serving)
     return published
@@ -210,3 +211,17 @@ def recorded_publication(settings: Settings) -> tuple[str, dt.datetime, list[Pub
     m = layout.read_manifest(current)
     tables = [PublishedTable(t["database"], t["name"], t["rows"]) for t in m["tables"]]
     return m["run_id"], dt.datetime.fromisoformat(m["published_at"]), tables
+
+
+def record_current(con, settings: Settings) -> None:
+    """Record the current publication in ops.publications, once (the publish step does it; a run
+    killed between the switch and this is recorded by the next start)."""
+    current = recorded_publication(settings)
+    if current is None:
+        return
+    run_id, at, tables = current
+    if not con.execute("select count(*) from ops.publications where run_id = ?", [run_id]).fetchone()[0]:
+        con.executemany(
+            "insert into ops.publications values (?, ?, ?, ?, ?)",
+            [[run_id, at, t.database, t.name, t.rows] for t in tables],
+        )

@@ -40,3 +40,16 @@ def refresh_views(con: duckdb.DuckDBPyConnection, raw_dir: Path, entities=ENTITI
     con.execute("create schema if not exists raw")
     for e in entities:
         con.execute(f"create or replace view raw.{_ident(e.raw_table)} as {view_sql(raw_dir, e)}")
+
+
+def sweep_orphans(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> list[Path]:
+    """Delete raw files without a load record: a run killed between writing a batch's file and
+    committing its record leaves one, which the raw views would read as a batch (counted twice
+    once its landing file loads again). Nothing is lost: the landing file has no record either,
+    so the next run loads it. Runs under the writer lock, so no load is in progress."""
+    recorded = {r[0] for r in con.execute("select batch_id from ops.load_batches where status = 'loaded'").fetchall()}
+    removed = [p for p in raw_dir.glob("*/*/*.parquet") if p.stem not in recorded]
+    removed += list(raw_dir.glob("*/*/.*.tmp"))
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed

@@ -31,7 +31,7 @@ def dagster_instance(settings: Settings):
 
 def run_build(settings: Settings, instance=None) -> RunOutcome:
     """Run the build job in this process with `settings`, on `instance` (default: the warehouse's own)."""
-    from orchestration import dbt_manifest
+    from orchestration import dbt_manifest, run_guard
 
     dbt_manifest.prepare()
     from orchestration.location import BUILD_JOB, build_definitions
@@ -39,20 +39,31 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
     from orchestration.warehouse import connect
 
     job = build_definitions(settings).resolve_job_def(BUILD_JOB)
-    with contextlib.nullcontext(instance) if instance else dagster_instance(settings) as instance:
+    with (
+        run_guard.writer(settings),
+        contextlib.nullcontext(instance) if instance else dagster_instance(settings) as instance,
+    ):
+        run_guard.refuse_if_busy(settings)
+        run_guard.recover(settings, instance)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"progress": {}}},
+            tags={run_guard.LAUNCHED_BY_TAG: "cli"},
         )
         failures = _describe_failures(result, settings)
         outcome = RunOutcome(result.success and not failures, result.run_id, failures)
-        with connect(settings) as con:
-            record_check_results(con, instance, result.run_id)  # failed runs are history too
-            con.execute(
-                "insert into ops.runs values (?, now()::timestamp, ?, ?)",
-                [outcome.run_id, outcome.success, outcome.failures],
-            )
+        try:
+            with connect(settings) as con:
+                record_check_results(con, instance, result.run_id)  # failed runs are history too
+                con.execute(
+                    "insert into ops.runs values (?, now()::timestamp, ?, ?)",
+                    [outcome.run_id, outcome.success, outcome.failures],
+                )
+        except Exception as e:
+            if run_guard.environment_problem(e, settings.warehouse_dir) is None:
+                raise
+            run_guard.note_unrecorded_run(settings, outcome.run_id, "; ".join(outcome.failures) or str(e))
     return outcome
 
 

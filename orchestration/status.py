@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration.contracts import SOURCES
+from orchestration.publish import recorded_publication
 from orchestration.quality.drift import never_filled
+from orchestration.run_guard import unrecorded_runs
 from orchestration.settings import Settings
 
 
@@ -38,18 +40,21 @@ def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None 
                 "select table_name from information_schema.tables where table_schema = 'ops'"
             ).fetchall()
         }
-        if "publications" in tables:
-            row = con.execute(
-                "select run_id, max(published_at), count(*) from ops.publications "
-                "group by run_id order by 2 desc limit 1"
-            ).fetchone()
-            if row:
-                st.published_run, st.published_at, st.published_tables = row
+        current = recorded_publication(settings)  # what readers see, whatever ops recorded
+        if current:
+            st.published_run, st.published_at, published = current
+            st.published_tables = len(published)
         if "runs" in tables:
             row = con.execute(
                 "select run_id, finished_at, published, failures from ops.runs order by finished_at desc limit 1"
             ).fetchone()
-            if row:
+            # a run refused before it could write to the working database (busy, disk full)
+            refused = [r for r in unrecorded_runs(settings) if not row or r["finished_at"] > row[1].isoformat()]
+            if refused:
+                last = refused[-1]
+                st.last_run = (last["run_id"], dt.datetime.fromisoformat(last["finished_at"]), 0, 0)
+                st.last_run_failures = last["failures"]
+            elif row:
                 run_id, finished_at, st.last_run_published, failures = row
                 st.last_run_failures = list(failures or [])
                 passed, failed = con.execute(

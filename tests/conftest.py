@@ -14,6 +14,7 @@ first; a module run alone builds what it reads):
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -39,7 +40,10 @@ def pytest_configure(config) -> None:
     if hasattr(config, "workerinput"):
         return
     if config.option.basetemp is None and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
-        config.option.basetemp = str(RAM_DISK / "cx360-pytest")  # cleared at the start of the next session
+        # one folder per checkout (cleared at the start of its next session): two checkouts' sessions
+        # at once would otherwise delete each other's warehouses
+        checkout = hashlib.sha1(str(Path(__file__).resolve().parents[1]).encode()).hexdigest()[:8]
+        config.option.basetemp = str(RAM_DISK / f"cx360-pytest-{checkout}")
     dbt_manifest.prepare()
 
 

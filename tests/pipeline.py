@@ -35,11 +35,13 @@ def build(landing: Path, warehouse: Path, as_of: str | None = None, **overrides)
         return settings, run_build(settings, instance=instance)
 
 
-def cx360(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The real `cx360` command, in a clean environment."""
+def cx360(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real `cx360` command, in a clean environment (plus `env`)."""
     exe = Path(sys.executable).with_name("cx360")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CX360_", "DAGSTER_"))}
-    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CX360_", "DAGSTER_"))}
+    return subprocess.run(
+        [str(exe), *args], cwd=cwd, env=clean | (env or {}), capture_output=True, text=True, timeout=900
+    )
 
 
 def shared_build(tmp_path_factory, name: str, make: Callable[[Path], dict]) -> dict:

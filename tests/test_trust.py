@@ -112,18 +112,21 @@ def test_a_rejected_batch_of_a_required_entity_blocks_publishing(no_contact, tmp
 
 
 def test_a_failing_model_check_blocks_publishing_and_names_table_check_and_rows(no_contact, tmp_path):
-    """Bad data that got past ingestion (written straight into the raw zone) is caught by the audit."""
+    """Bad data that got past ingestion (written straight into a loaded raw file) is caught by the audit."""
     settings = copy_of(no_contact, tmp_path)
     before = fingerprint(settings)
-    forged = settings.raw_dir / "support" / "surveys" / "99999999-forged.parquet"
+    loaded = sorted((settings.raw_dir / "support" / "surveys").glob("*.parquet"))[0]
     con = duckdb.connect()
-    # as a batch loaded after every other (the incremental models read only batches they have not seen)
+    # the file's rows and a forged one, as if loaded after every other (the incremental models read
+    # only rows of batches they have not seen)
     con.execute(f"""
-        copy (select * replace ('JS99' as response_id, 42::bigint as score, 999999::bigint as _batch_seq)
-              from read_parquet('{settings.raw_dir}/support/surveys/*.parquet') limit 1)
-        to '{forged}' (format parquet)
+        copy (from read_parquet('{loaded}') union all
+              select * replace ('JS99' as response_id, 42::bigint as score, 999999::bigint as _batch_seq)
+              from (from read_parquet('{loaded}') limit 1))
+        to '{loaded}.new' (format parquet)
     """)
     con.close()
+    loaded.with_name(loaded.name + ".new").replace(loaded)
     _, outcome = build(settings.landing_dir, settings.warehouse_dir, dbt_threads=1)
     assert not outcome.success
     text = "\n".join(outcome.failures)

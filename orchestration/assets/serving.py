@@ -1,12 +1,11 @@
 """The publish step: runs only after every model was built and every blocking check passed."""
 
-import datetime as dt
-
 import dagster as dg
 
+from orchestration import crashpoints
 from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
 from orchestration.dbt_manifest import descriptions, published_models, published_months
-from orchestration.publish import PublishBlocked, publish
+from orchestration.publish import PublishBlocked, publish, record_current
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
 
@@ -37,12 +36,9 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         published = publish(settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS)
     except PublishBlocked as blocked:
         raise dg.Failure(description=str(blocked)) from None
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    crashpoints.reached("publish:switched")
     with connect(settings) as con:
-        con.executemany(
-            "insert into ops.publications values (?, ?, ?, ?, ?)",
-            [[run_id, now, p.database, p.name, p.rows] for p in published],
-        )
+        record_current(con, settings)
     return dg.MaterializeResult(
         metadata={
             "bi_database": dg.MetadataValue.path(str(settings.marts_db_path)),

@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration import crashpoints
 from orchestration.dbt_manifest import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, retry_when_busy
@@ -95,7 +96,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # one target folder per warehouse, kept between runs: dbt's partial parsing then reuses the last
     # run's parse (a parse of another warehouse does not count: the profile's path is in its checksum);
     # dagster-dbt adds the selection of the asset being materialised
-    yield from dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream()
+    for event in dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream():
+        yield event
+        crashpoints.reached("dbt:model_built")
 
 
 @dbt_assets(exclude=TRUST_MODEL, **_DBT_ASSETS)

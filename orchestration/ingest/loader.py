@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import crashpoints
 from orchestration.contracts import Entity
 from orchestration.ingest import ledger
 from orchestration.ingest.discover import DeliveredFile, entity_files, is_inside, sha256_of, sniff_compression
@@ -191,6 +192,7 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
             con, e, batch_id, base["batch_seq"], "(select * from batch_checked where len(_errors) = 0)"
         )
         os.replace(tmp, final)
+        crashpoints.reached("ingest:raw_file_written")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -1,0 +1,186 @@
+"""Runs that are killed, run twice at once, or meet a busy database or a full disk: the next plain run
+publishes without a hand, nothing is counted twice, and readers always see one whole publication."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration import run_guard
+from orchestration.crashpoints import ENV as KILL_AT
+from tests.conftest import query, write_landing
+from tests.pipeline import cx360, settings_for
+
+NEW_CUSTOMER = {"crm/customers/later.csv": "customer_id,country,created_at,updated_at\nJC2,PL,2025-12-02,2025-12-02\n"}
+
+
+def _copy(no_contact, tmp_path: Path):
+    settings, _ = no_contact
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    shutil.copytree(settings.landing_dir, landing)
+    shutil.copytree(settings.warehouse_dir, warehouse, symlinks=True)
+    write_landing(landing, NEW_CUSTOMER)
+    return settings_for(landing, warehouse)
+
+
+def _run(settings, kill_at: str | None = None) -> subprocess.CompletedProcess:
+    args = ["run", "--landing", str(settings.landing_dir), "--warehouse", str(settings.warehouse_dir)]
+    return cx360(*args, cwd=settings.warehouse_dir.parent, env={KILL_AT: kill_at} if kill_at else None)
+
+
+def _serving_files(settings) -> dict[str, str]:
+    """What a reader sees: the files of the current publication, through `current`, and the stable names."""
+    files = [settings.serving_dir / name for name in ("cx_marts.duckdb", "cx_restricted.duckdb", "published.json")]
+    for folder, _, names in os.walk(settings.serving_dir / "current", followlinks=True):
+        files += [Path(folder) / n for n in names]
+    return {str(p.relative_to(settings.serving_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def _raw_rows_match_load_records(settings) -> list[str]:
+    """Per entity: rows in the raw files against rows the load records say were loaded."""
+    out = []
+    loaded = query(
+        settings.duckdb_path,
+        "select source, entity, sum(rows_loaded) from ops.load_batches where status = 'loaded' group by all",
+    )
+    for source, entity, rows in loaded:
+        files = str(settings.raw_dir / source / entity / "*.parquet")
+        in_files = query(settings.duckdb_path, f"select count(*) from read_parquet('{files}')")[0][0]
+        if in_files != rows:
+            out.append(f"{source}/{entity}: {in_files} raw rows, {rows} loaded")
+    return out
+
+
+def test_runs_killed_at_each_point_are_recovered_by_the_next_plain_run(no_contact, tmp_path):
+    settings = _copy(no_contact, tmp_path)
+    before = _serving_files(settings)
+
+    killed = _run(settings, "ingest:raw_file_written")
+    assert killed.returncode == -9
+    recorded = {r[0] for r in query(settings.duckdb_path, "select batch_id from ops.load_batches")}
+    orphans = [p for p in settings.raw_dir.glob("crm/customers/*.parquet") if p.stem not in recorded]
+    assert len(orphans) == 1  # the batch's file, without its load record
+    assert _serving_files(settings) == before
+
+    assert _run(settings, "dbt:model_built").returncode == -9  # also recovers the first kill
+    assert not _raw_rows_match_load_records(settings)
+    assert _serving_files(settings) == before
+
+    assert _run(settings, "publish:staged").returncode == -9
+    assert _serving_files(settings) == before  # staged whole, not switched in: readers see nothing new
+    assert list((settings.serving_dir / "publications").glob(".staging-*"))
+
+    assert _run(settings, "publish:switched").returncode == -9
+    switched = (settings.serving_dir / "current").resolve().name
+    assert _serving_files(settings) != before
+
+    done = _run(settings)
+    assert done.returncode == 0, done.stdout[-3000:]
+    # the kills are history: four runs failed, each recorded once; the unrecorded publication too
+    runs = query(settings.duckdb_path, "select run_id, published, failures from ops.runs")
+    killed_runs = [r for r in runs if r[2] == [run_guard.KILLED]]
+    assert len(killed_runs) == 4 and len({r[0] for r in runs}) == len(runs)
+    published = query(settings.duckdb_path, "select run_id from ops.publications group by 1")
+    assert len(published) == 3  # the shared build's, the killed-after-switch one's, this run's
+    assert not _raw_rows_match_load_records(settings)
+    assert (
+        query(settings.duckdb_path, "select count(*) from staging.stg_crm__customers where customer_id = 'JC2'")[0][0]
+        == 1
+    )
+    # only the current publication and the one before it remain, nothing half-written
+    kept = sorted(p.name for p in (settings.serving_dir / "publications").iterdir())
+    assert len(kept) == 2 and switched in kept
+    assert not [p for p in settings.serving_dir.rglob("*") if p.name.endswith(".tmp") or ".staging-" in p.name]
+    status = cx360("status", "--warehouse", str(settings.warehouse_dir), cwd=tmp_path)
+    said = " ".join(status.stdout.split())
+    assert f"Last run {done.stdout.split('(run ')[-1].split(')')[0]}" in said and "UTC: published" in said
+
+
+@contextlib.contextmanager
+def _holding(db: Path):
+    """Another process (a notebook) with the working database open until told to let go."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(db)!r}, read_only=True); "
+            "print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    try:
+        yield holder.pid
+    finally:
+        holder.stdin.close()
+        holder.wait()
+
+
+def test_a_busy_working_database_stops_the_run_at_once_in_one_line_and_status_says_so(no_contact, tmp_path):
+    settings = _copy(no_contact, tmp_path)
+    before = _serving_files(settings)
+    with _holding(settings.duckdb_path) as pid:
+        started = time.monotonic()
+        refused = _run(settings)
+        took = time.monotonic() - started
+        status = cx360("status", "--warehouse", str(settings.warehouse_dir), cwd=tmp_path)
+    assert refused.returncode == 1 and took < 60
+    assert "Traceback" not in refused.stdout + refused.stderr
+    error = [line for line in refused.stdout.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and f"process {pid}" in error[0] and "close that connection" in error[0]
+    assert "open in" in status.stdout and "blocked" in status.stdout
+    assert _serving_files(settings) == before
+    # once it lets go, the next run records the refused one in ops.runs and publishes
+    assert _run(settings).returncode == 0
+    failures = query(settings.duckdb_path, "select failures from ops.runs where run_id like 'refused-%'")
+    assert len(failures) == 1 and "close that connection" in failures[0][0][0]
+
+
+def test_a_second_run_on_the_same_warehouse_stops_with_a_clear_message(no_contact, tmp_path):
+    settings = _copy(no_contact, tmp_path)
+    before = _serving_files(settings)
+    with run_guard.writer(settings):  # a run in progress
+        second = _run(settings)
+    assert second.returncode == 1 and "Traceback" not in second.stdout + second.stderr
+    assert "another cx360 run is writing to" in second.stdout and "wait for it to finish" in second.stdout
+    assert _serving_files(settings) == before
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    return done.returncode == 0
+
+
+def test_a_full_disk_ends_the_run_in_one_line_and_keeps_the_publication(no_contact, tmp_path):
+    disk = tmp_path / "disk"
+    if not _mount_tmpfs(disk, "256m"):
+        pytest.skip("needs to mount a small tmpfs (root), to fill a disk without filling the machine's")
+    try:
+        settings = _copy(no_contact, disk)
+        before = _serving_files(settings)
+        # fill the disk but for a little room: the run starts, then runs out of space
+        with (disk / "filler").open("wb") as f:
+            f.write(b"\0" * max(shutil.disk_usage(disk).free - (256 << 10), 0))
+        full = _run(settings)
+        assert full.returncode == 1, full.stdout[-2000:]
+        assert "Traceback" not in full.stdout + full.stderr, full.stdout[-6000:]
+        assert "No space left on device" in full.stdout or "disk is full" in full.stdout.lower(), full.stdout[-2000:]
+        assert _serving_files(settings) == before
+        (disk / "filler").unlink()
+        assert _run(settings).returncode == 0
+        # the failed run is history too, moved into ops.runs by the run after it
+        failures = query(settings.duckdb_path, "select failures from ops.runs where not published")
+        assert any("No space left on device" in f for (fs,) in failures for f in fs), failures
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
