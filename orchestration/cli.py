@@ -71,6 +71,7 @@ def run(
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
     from orchestration.progress import listen
+    from orchestration.run_progress import RunProgress
     from orchestration.runner import run_build
     from orchestration.summary import summarise
 
@@ -86,17 +87,8 @@ def run(
         console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
         raise typer.Exit(2)
     console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
-    with console.status("starting…") as status:
-
-        def on_event(event: str, label: str) -> None:
-            if event == "STEP_START":
-                status.update(f"running [bold]{label}[/]…")
-            elif event == "STEP_SUCCESS":
-                console.print(f"[green]✓[/] {label}")
-            elif event == "STEP_FAILURE":
-                console.print(f"[red]✗[/] {label}")
-
-        stop = listen(on_event)
+    with RunProgress(console) as progress:  # a spinner on a terminal, timestamped lines elsewhere
+        stop = listen(progress)
         log_path = settings.warehouse_dir / "logs" / "last_run.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.dbt_manifest import dbt_project
+from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, retry_when_busy
 
@@ -95,6 +96,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # one target folder per warehouse, kept between runs: dbt's partial parsing then reuses the last
     # run's parse (a parse of another warehouse does not count: the profile's path is in its checksum);
     # dagster-dbt adds the selection of the asset being materialised
+    announce_nodes(context, "dbt build")  # so the CLI can count the nodes done: one event each
     yield from dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream()
 
 
