@@ -73,6 +73,7 @@ def run(
     from orchestration.progress import listen
     from orchestration.publish import recorded_publication
     from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run
+    from orchestration.run_progress import RunProgress
     from orchestration.runner import run_build
     from orchestration.summary import summarise
 
@@ -88,17 +89,8 @@ def run(
         console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
         raise typer.Exit(2)
     console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
-    with console.status("starting…") as status:
-
-        def on_event(event: str, label: str) -> None:
-            if event == "STEP_START":
-                status.update(f"running [bold]{label}[/]…")
-            elif event == "STEP_SUCCESS":
-                console.print(f"[green]✓[/] {label}")
-            elif event == "STEP_FAILURE":
-                console.print(f"[red]✗[/] {label}")
-
-        stop = listen(on_event)
+    with RunProgress(console) as progress:  # a spinner on a terminal, timestamped lines elsewhere
+        stop = listen(progress)
         log_path = settings.warehouse_dir / "logs" / "last_run.log"
         try:
             log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,12 +120,12 @@ def run(
     if not outcome.success and current and current[0] == outcome.run_id:
         console.print(f"\n[yellow bold]Published[/] (run {outcome.run_id}), but the run did not finish cleanly:")
         for failure in outcome.failures:
-            console.print(f"  [yellow]•[/] {failure}")
+            console.print(f"  [yellow]•[/] {failure}", soft_wrap=True)
         raise typer.Exit(1)
     if not outcome.success:
         console.print("\n[red bold]Nothing was published[/]: the last good version stays in place.")
         for failure in outcome.failures:
-            console.print(f"  [red]•[/] {failure}")
+            console.print(f"  [red]•[/] {failure}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
 
@@ -223,13 +215,72 @@ def status(
         for entity, reason, column, n in st.quarantine:
             t.add_row(entity, reason, column or "", f"{n:,}")
         console.print(t)
-    for file, reason in st.rejected:
-        console.print(f"[yellow]rejected batch[/] {file}: {reason}")
+    for rejection in st.rejected:
+        _print_rejection(rejection, settings)
     for source, last in st.stale:
         when = f"last delivery {last:%Y-%m-%d %H:%M} UTC" if last else "never delivered"
         console.print(f"[yellow]stale source[/] {source}: {when}")
     for entity, columns in st.never_filled.items():
         console.print(f"[yellow]never filled[/] {entity}: {', '.join(columns)} (reported, not blocked)")
+
+
+def _print_rejection(rejection, settings: Settings) -> None:
+    """A rejected batch in `cx360 status`: what to do while it stands, how it was resolved after."""
+    from rich.markup import escape
+
+    from orchestration.contracts import entity
+
+    if rejection.outstanding:
+        blocks = entity(f"{rejection.source}/{rejection.entity}").required and settings.rejected_required_batch_blocks
+        label = "[red]rejected batch, blocking[/]" if blocks else "[yellow]rejected batch, outstanding[/]"
+        console.print(f"{label} {escape(rejection.what_to_do(blocks))}", soft_wrap=True)
+    else:
+        console.print(
+            f"[dim]rejected batch[/] {escape(rejection.path)}: {escape(rejection.detail)} "
+            f"— {escape(rejection.resolution())}",
+            soft_wrap=True,  # one line per batch, whatever the width: easy to grep
+        )
+
+
+@app.command("accept-rejected")
+def accept_rejected(
+    batch: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE_OR_BATCH",
+            help="The rejected file, as `cx360 status` names it (source/entity/file), or its batch id.",
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Why publishing may go on without it: kept with the acceptance.")],
+    by: Annotated[str | None, typer.Option(help="Who accepts it. (default: your user name)")] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+    ] = None,
+) -> None:
+    """Accept a rejected batch, so it no longer blocks publishing (recorded: who, when, why).
+
+    A rejected batch of a required entity blocks publishing on every run until a corrected
+    delivery of its entity loads (a later file of it that is not rejected), or until it is
+    accepted here. `cx360 status` lists the rejections and how each was resolved.
+    """
+    import getpass
+
+    from orchestration.ingest.rejections import NoSuchRejection, accept
+    from orchestration.warehouse import BusyWarehouse, connect
+
+    settings = Settings.from_env(warehouse_dir=warehouse)
+    if not settings.duckdb_path.exists():
+        console.print(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first")
+        raise typer.Exit(1)
+    try:
+        with connect(settings) as con:
+            accepted = accept(con, batch, reason, by or getpass.getuser())
+    except (NoSuchRejection, ValueError, BusyWarehouse) as e:
+        console.print(f"[red]error:[/] {e}", markup=True, highlight=False)
+        raise typer.Exit(2 if isinstance(e, NoSuchRejection | ValueError) else 1) from None
+    for r in accepted:
+        console.print(f"[green]accepted[/] {r.path} (batch {r.batch_id or 'never read'}): {r.resolution()}")
+    console.print("It no longer blocks publishing, from the next `cx360 run` on.")
 
 
 @app.command()

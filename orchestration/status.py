@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 import duckdb
 
 from orchestration.contracts import SOURCES
+from orchestration.ingest.rejections import Rejection, rejections
 from orchestration.publish import recorded_publication
 from orchestration.quality.drift import never_filled
 from orchestration.run_guard import unrecorded_runs
 from orchestration.settings import Settings
+
+SHOWN_RESOLVED = 20  # rejected batches since corrected or accepted that `cx360 status` lists
 
 
 @dataclass
@@ -24,7 +27,8 @@ class Status:
     failing_checks: list[tuple[str, str, str | None]] = field(default_factory=list)
     last_run_failures: list[str] = field(default_factory=list)
     quarantine: list[tuple[str, str, str | None, int]] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)
+    # every rejection that stands (it blocks publishing), then the latest resolved ones (SHOWN_RESOLVED)
+    rejected: list[Rejection] = field(default_factory=list)
     stale: list[tuple[str, dt.datetime | None]] = field(default_factory=list)
     never_filled: dict[str, list[str]] = field(default_factory=dict)  # entity -> columns: a warning
 
@@ -72,10 +76,8 @@ def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None 
             "select source || '/' || entity, reason_code, column_name, count(*) from ops.quarantine "
             "group by all order by 1, 2, 3"
         ).fetchall()
-        st.rejected = con.execute(
-            "select source || '/' || entity || '/' || file_name, reason from ops.load_batches "
-            "where status = 'rejected' order by loaded_at desc limit 20"
-        ).fetchall()
+        every = rejections(con)[::-1]  # newest first
+        st.rejected = [r for r in every if r.outstanding] + [r for r in every if not r.outstanding][:SHOWN_RESOLVED]
         if "batch_profiles" in tables:
             st.never_filled = never_filled(con)
         last = dict(

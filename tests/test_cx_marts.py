@@ -2,7 +2,8 @@
 
 As of 2026-03-31: the last 90 days run from 2026-01-01 00:00 and the last 30 days from 2026-03-02
 00:00, both to the end of 2026-03-31. Events after the as-of date (order O9, activity A4, ticket
-T7's response and solve) count in no figure.
+T7's response and solve, the return of O3 and the cancellation of O8) count in no figure: O3 and O8
+count as the valid orders they were on 2026-03-31.
 
 Who is who:
   C1 Anna (consumer)    web visit, CRM call, valid orders O1 (Dec), O2 (Jan), O3 (Mar)
@@ -67,6 +68,13 @@ LANDING = {
         "O7,N3,2026-02-10T10:00:00Z,store,delivered,EUR,300,2026-02-12,2026-02-11T10:00:00Z,2026-02-11T10:00:00Z\n"
         "O8,N9,2026-03-05T10:00:00Z,web,placed,EUR,40,2026-03-09,,2026-03-05T10:00:00Z\n"
         "O9,N2,2026-04-02T10:00:00Z,web,delivered,EUR,500,2026-04-05,2026-04-04T10:00:00Z,2026-04-04T10:00:00Z\n"
+    ),
+    # later versions: O3 returned and O8 cancelled, both after the as-of date
+    "sales/orders/orders_later.csv": (
+        "order_id,customer_number,ordered_at,sales_channel,status,currency,order_total,promised_delivery_on,"
+        "delivered_at,updated_at\n"
+        "O3,N1,2026-03-10T10:00:00Z,app,returned,EUR,30,2026-03-13,2026-03-12T10:00:00Z,2026-04-03T10:00:00Z\n"
+        "O8,N9,2026-03-05T10:00:00Z,web,cancelled,EUR,40,2026-03-09,,2026-04-01T00:00:00Z\n"
     ),
     "support/tickets/tickets.csv": (
         "ticket_id,created_at,channel,category,status,requester_email,crm_customer_id,first_response_at,"
@@ -222,6 +230,25 @@ def test_value_tiers_and_segments_behind_the_survey_marts(marts):
         "P": ("unknown", "low"),  # 40, rank 4; the survey marts still report P under unknown / none
         "anon-1": ("unknown", "none"),
     }
+
+
+def test_orders_count_as_they_stood_on_the_as_of_date(marts):
+    """O3 returned and O8 cancelled after the as-of date: valid on it, their revenue counted, and
+    neither the return nor the cancellation is a journey event yet (model.md, valid order)."""
+    ids = crm_ids(marts)
+    profile = bi(marts, "select customer_key, valid_orders, revenue, avg_order_value from dim_customer")
+    got = {ids[k]: (n, float(r) if r is not None else None, a) for k, n, r, a in profile}
+    assert got["C1"] == (3, 180.0, 60.0) and got["P"] == (1, 40.0, 40.0)
+    journey = bi(
+        marts,
+        "select source_id, touchpoint, is_valid_order, revenue from fct_customer_journey "
+        "where source_id in ('O3', 'O8') order by all",
+    )
+    assert [(s, t, v, float(r) if r is not None else None) for s, t, v, r in journey] == [
+        ("O3", "order_delivered", True, None),
+        ("O3", "order_placed", True, 30.0),
+        ("O8", "order_placed", True, 40.0),
+    ]
 
 
 def test_nps_per_month_segment_and_tier_with_totals(marts):

@@ -13,6 +13,7 @@ import pytest
 
 from orchestration.contracts import ENTITIES, entity
 from orchestration.ingest import load_entity
+from orchestration.ingest.rejections import NoSuchRejection, accept, rejections
 from orchestration.rawzone import refresh_views
 from orchestration.warehouse import connect
 from tests.conftest import write_landing
@@ -324,3 +325,43 @@ def test_the_plausible_range_is_a_setting(settings, landing):
     write_landing(landing, {"support/surveys/s.csv": header + "R1,nps,9,1965-06-01T10:00:00Z,delivery\n"})
     _, raw, quarantine, _ = load(settings.with_(timestamp_floor=dt.date(1950, 1, 1)), "support/surveys")
     assert quarantine == [] and len(raw) == 1
+
+
+def test_a_rejection_stands_until_a_later_batch_of_its_entity_loads_or_someone_accepts_it(settings, landing):
+    """ingest/rejections.py: what the no_rejected_batch gate counts, run after run."""
+
+    def standing() -> list[str]:
+        with connect(settings) as con:
+            return [r.path for r in rejections(con) if r.outstanding]
+
+    broken = "response_id\nR9\n"  # no survey_type, score...: rejected
+    write_landing(landing, {"support/surveys/1_broken.csv": broken, "crm/customers/1_broken.csv": "customer_id\nC1\n"})
+    load(settings, "support/surveys")
+    load(settings, "crm/customers")
+    assert standing() == ["support/surveys/1_broken.csv", "crm/customers/1_broken.csv"]
+    load(settings, "support/surveys")  # a rerun: the rejected bytes are a known file now, still standing
+    # the same bytes again, and another broken file: neither corrects anything
+    write_landing(landing, {"support/surveys/2_again.csv": broken, "support/surveys/3_broken.csv": "x\n1\n"})
+    load(settings, "support/surveys")
+    assert standing() == ["support/surveys/1_broken.csv", "crm/customers/1_broken.csv", "support/surveys/3_broken.csv"]
+    # a later batch of the entity that loads (with a quarantined row) corrects both of its rejections;
+    # the CRM's stays
+    write_landing(landing, {"support/surveys/4_fixed.csv": surveys(30, {30: "R30,nps,12,2026-03-01,delivery"})})
+    load(settings, "support/surveys")
+    assert standing() == ["crm/customers/1_broken.csv"]
+    with connect(settings) as con:
+        surveys_ = {r.file_name: r.resolution() for r in rejections(con, "support", "surveys")}
+        assert surveys_ == dict.fromkeys(["1_broken.csv", "3_broken.csv"], "corrected by support/surveys/4_fixed.csv")
+        with pytest.raises(ValueError, match="--reason"):
+            accept(con, "crm/customers/1_broken.csv", " ", "ana")
+        with pytest.raises(NoSuchRejection, match="no rejected batch; outstanding: crm/customers/1_broken.csv"):
+            accept(con, "crm/customers/2.csv", "why", "ana")
+        noon = dt.datetime(2026, 12, 2, 12, 0)
+        [accepted] = accept(con, "/landing/crm/customers/1_broken.csv", "old export, replaced by hand", "ana", noon)
+        assert accepted.resolution() == "accepted by ana at 2026-12-02 12:00 UTC: old export, replaced by hand"
+        assert con.execute("select * exclude (batch_seq) from ops.rejection_acceptances").fetchall() == [
+            ("crm", "customers", "1_broken.csv", "ana", noon, "old export, replaced by hand")
+        ]
+        with pytest.raises(NoSuchRejection, match="accepted by ana at 2026-12-02 12:00 UTC"):
+            accept(con, accepted.batch_id, "again", "bob")
+    assert standing() == []

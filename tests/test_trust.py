@@ -19,7 +19,7 @@ from orchestration.dbt_manifest import descriptions, published_models, published
 from orchestration.publish import PublishBlocked, publish
 from orchestration.status import read_status
 from tests.conftest import query, write_landing
-from tests.pipeline import build, settings_for
+from tests.pipeline import build, cx360, settings_for
 
 
 def fingerprint(settings) -> dict[str, str]:
@@ -93,10 +93,14 @@ def test_the_run_keeps_its_check_results_and_publishes_data_trust(no_contact):
     assert by_table["mart_data_trust"][1] == len(by_table)
 
 
-def test_a_rejected_batch_of_a_required_entity_blocks_publishing(no_contact, tmp_path):
+def test_a_rejected_batch_blocks_every_run_until_corrected_or_accepted(no_contact, tmp_path):
     settings = copy_of(no_contact, tmp_path)
     before = fingerprint(settings)
-    write_landing(settings.landing_dir, {"crm/customers/2026-02-01.csv": "customer_id,email\nC9,x@y.z\n"})
+    broken = {
+        "crm/customers/2026-02-01.csv": "customer_id,email\nC9,x@y.z\n",
+        "support/surveys/2026-02-01.csv": "x\n1\n",
+    }
+    write_landing(settings.landing_dir, broken)
     _, outcome = build(settings.landing_dir, settings.warehouse_dir)
     assert not outcome.success
     text = "\n".join(outcome.failures)
@@ -105,10 +109,42 @@ def test_a_rejected_batch_of_a_required_entity_blocks_publishing(no_contact, tmp
     assert fingerprint(settings) == before
     status = read_status(settings, stale_hours=36)
     assert not status.last_run_published and status.last_run_failures == outcome.failures
-    assert any("crm/customers/2026-02-01.csv" in f for f, _ in status.rejected)
+    assert {r.path for r in status.rejected if r.outstanding} == {f"{path}" for path in broken}
     # every run keeps its check results, the blocked one too
     per_run = dict(query(settings.duckdb_path, "select run_id, count(*) from ops.check_results group by 1"))
     assert len(per_run) == 2 and per_run[outcome.run_id] > 0
+
+    # a plain rerun: the rejected files are known now, and still block, saying what to do
+    _, rerun = build(settings.landing_dir, settings.warehouse_dir)
+    assert not rerun.success and fingerprint(settings) == before
+    text = "\n".join(rerun.failures)
+    for path in broken:
+        assert f"{path}: required column" in text
+    assert "until a corrected delivery of crm/customers loads" in text
+    assert "cx360 accept-rejected crm/customers/2026-02-01.csv --reason TEXT" in text
+
+    # the CRM delivers a corrected file; the survey export is accepted as it is
+    write_landing(
+        settings.landing_dir,
+        {"crm/customers/2026-02-02.csv": "customer_id,created_at,updated_at\nC9,2026-02-01,2026-02-01\n"},
+    )
+    args = ["--reason", "a test export, not a real one", "--by", "ana", "--warehouse", str(settings.warehouse_dir)]
+    accepted = cx360("accept-rejected", "support/surveys/2026-02-01.csv", *args, cwd=tmp_path)
+    assert accepted.returncode == 0 and "accepted support/surveys/2026-02-01.csv" in accepted.stdout, accepted
+    _, unblocked = build(settings.landing_dir, settings.warehouse_dir)
+    assert unblocked.success, unblocked.failures
+    assert fingerprint(settings) != before
+    gate = query(
+        settings.duckdb_path,
+        "select table_name, passed from ops.check_results where run_id = ? and check_name = 'no_rejected_batch' "
+        "and table_name in ('crm__customers', 'support__surveys') order by 1",
+        [unblocked.run_id],
+    )
+    assert gate == [("crm__customers", True), ("support__surveys", True)]
+    shown = cx360("status", "--warehouse", str(settings.warehouse_dir), cwd=tmp_path).stdout
+    assert "crm/customers/2026-02-01.csv: required column" in shown
+    assert "corrected by crm/customers/2026-02-02.csv" in shown
+    assert "accepted by ana at " in shown and "UTC: a test export, not a real one" in shown
 
 
 def test_a_failing_model_check_blocks_publishing_and_names_table_check_and_rows(no_contact, tmp_path):

@@ -1,8 +1,9 @@
 """One Dagster asset per source entity: load its new batches into the raw zone.
 
 Each asset carries three blocking checks, so nothing downstream (dbt, publishing) runs on a load
-that did not add up or is broken: every row read is loaded or quarantined; no batch of a required
-entity was rejected in this run (quality.md; `rejected_required_batch_blocks` makes it a warning);
+that did not add up or is broken: every row read is loaded or quarantined; no rejected batch of a
+required entity stands, in this run or an earlier one, until a corrected delivery loads or someone
+accepts it (quality.md; ingest/rejections.py; `rejected_required_batch_blocks` makes it a warning);
 no batch of this run fills a column far less than the entity's earlier batches did (drift.py). Two
 warnings never block: no recent delivery, and columns the entity has never filled (a source's
 nature, not a broken export: a CRM without e-mails still gets its figures).
@@ -14,6 +15,7 @@ import dagster as dg
 
 from orchestration.contracts import ENTITIES, Entity
 from orchestration.ingest import load_entity
+from orchestration.ingest.rejections import ACCEPT_COMMAND, rejections
 from orchestration.quality import drift
 from orchestration.rawzone import refresh_views
 from orchestration.resources import WarehouseResource
@@ -121,7 +123,10 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
                 NO_REJECTED,
                 asset=key,
                 blocking=True,
-                description="No batch of this entity was rejected in this run.",
+                description=(
+                    "No rejected batch of this entity stands: each is followed by a corrected delivery (a "
+                    f"later batch of the entity that loaded) or accepted with `{ACCEPT_COMMAND}`."
+                ),
             ),
             dg.AssetCheckSpec(
                 NO_SHARP_DROP,
@@ -158,6 +163,7 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
             ).fetchone()[0]
             comparisons = drift.compare(con, entity, context.run.run_id)
             never_filled = drift.never_filled(con, entity).get(entity.qualified, [])
+            standing = [r for r in rejections(con, entity.source, entity.name) if r.outstanding]
         for b in result.batches:
             log = context.log.warning if b.status == "rejected" else context.log.info
             log(
@@ -167,7 +173,6 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
         for c in comparisons:
             if c.dropped:
                 context.log.error(f"sharp drop: {c.describe()}")
-        rejected = [b for b in result.batches if b.status == "rejected"]
         blocks = entity.required and settings.rejected_required_batch_blocks
         yield dg.MaterializeResult(
             metadata={
@@ -188,10 +193,13 @@ def _build(entity: Entity) -> dg.AssetsDefinition:
                 _freshness(settings, entity, last_delivery),
                 dg.AssetCheckResult(
                     check_name=NO_REJECTED,
-                    passed=not rejected,
+                    passed=not standing,
                     severity=dg.AssetCheckSeverity.ERROR if blocks else dg.AssetCheckSeverity.WARN,
-                    description=("; ".join(b.reason or "" for b in rejected) if rejected else None),
-                    metadata={"rejected_files": [b.file_name for b in rejected]},
+                    description="; ".join(r.what_to_do(blocks) for r in standing) or None,
+                    metadata={
+                        "rejected_files": [r.file_name for r in standing],
+                        "rejected_batch_ids": [r.batch_id or "" for r in standing],
+                    },
                 ),
                 _drift(comparisons),
                 _never_filled(entity, never_filled),

@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration import crashpoints
 from orchestration.dbt_manifest import dbt_project
+from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, retry_when_busy
 
@@ -96,6 +97,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # one target folder per warehouse, kept between runs: dbt's partial parsing then reuses the last
     # run's parse (a parse of another warehouse does not count: the profile's path is in its checksum);
     # dagster-dbt adds the selection of the asset being materialised
+    announce_nodes(context, "dbt build")  # so the CLI can count the nodes done: one event each
     for event in dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream():
         yield event
         crashpoints.reached("dbt:model_built")

@@ -76,6 +76,17 @@ create table if not exists ops.table_counts (
     table_name varchar not null,
     row_count bigint not null        -- as built; the publish step reconciles its copy with it
 );
+-- A rejected batch someone accepted with `cx360 accept-rejected` (ingest/rejections.py): it no
+-- longer blocks publishing. Who, when and why, for the audit trail.
+create table if not exists ops.rejection_acceptances (
+    batch_seq bigint not null,   -- ops.load_batches.batch_seq of the rejected batch
+    source varchar not null,
+    entity varchar not null,
+    file_name varchar not null,
+    accepted_by varchar not null,
+    accepted_at timestamp not null,
+    reason varchar not null
+);
 create table if not exists ops.publications (
     run_id varchar not null,
     published_at timestamp not null,

@@ -1,5 +1,6 @@
 -- Every order with its total in the reporting currency, at the latest sales/fx_rates rate on or
--- before its order date. No rate: the amount is null and the order is flagged, never 0.
+-- before its order date (no rate: the amount is null and the order is flagged, never 0), and
+-- whether it was valid as it stood on the as-of date (model.md, "Metric definitions").
 
 with
 
@@ -9,6 +10,10 @@ orders as (
 
 fx_rates as (
     select * from {{ ref('stg_sales__fx_rates') }}
+),
+
+as_of as (
+    select {{ day_end(as_of_date()) }} as as_of_end
 ),
 
 -- the latest rate on or before the order date: an as-of join, one probe per order
@@ -28,13 +33,21 @@ rated as (
 
 final as (
     select
-        *,
-        order_status not in ('cancelled', 'returned') as is_valid_order,
+        rated.*,
+        -- a cancellation or return happens at the updated_at of the version that says so
+        -- (extracts.md): one after the as-of date has not happened yet, so the order stood valid
+        -- (like a ticket solved after the as-of date is still open on it)
+        (
+            rated.order_status not in ('cancelled', 'returned')
+            or rated.updated_at >= as_of.as_of_end
+        ) as is_valid_order,
         -- exact decimals (totals to 4 places, rates to 8), so every sum is exact and identical from
         -- run to run, whatever order the engine adds the rows in
-        cast(order_total as decimal(38, 4)) * cast(fx_rate as decimal(18, 8)) as order_total_reporting,
-        fx_rate is null as is_missing_fx_rate
+        cast(rated.order_total as decimal(38, 4))
+        * cast(rated.fx_rate as decimal(18, 8)) as order_total_reporting,
+        rated.fx_rate is null as is_missing_fx_rate
     from rated
+    cross join as_of
 )
 
 select * from final
