@@ -7,7 +7,7 @@ SIZE   ?= 1000000
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format ui demo clean bench
+.PHONY: help install run test lint format ui docs demo clean bench
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ format: install ## Format Python and fix SQL style
 
 ui: install ## Open the Dagster UI (assets, lineage, checks) on http://127.0.0.1:3000
 	$(BIN)/cx360 ui
+
+docs: install ## Build dbt's docs site (and the demo warehouse first if there is none) and serve it on 127.0.0.1:8361
+	@test -f warehouse/cx.duckdb || $(BIN)/cx360 run
+	$(BIN)/cx360 docs --serve
 
 demo: install ## Regenerate the committed demo landing zone in seeds/demo/
 	$(BIN)/python -m orchestration.generate

@@ -369,5 +369,30 @@ def ui(
     os.execvpe(dagster, [dagster, "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)], env)
 
 
+@app.command()
+def docs(
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+    ] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve the site on http://127.0.0.1:PORT.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8361,
+) -> None:
+    """Generate dbt's documentation site (every model, column and test, with the warehouse's catalog)."""
+    from orchestration.dbt_docs import DocsFailed, generate
+    from orchestration.quality import gx_docs_dir
+
+    settings = Settings.from_env(warehouse_dir=warehouse)
+    try:
+        page = generate(settings)
+    except DocsFailed as failed:
+        _fail(str(failed))
+    console.print(f"dbt docs: {page} (opens offline, no server needed)", soft_wrap=True)
+    console.print(f"Data Docs: {gx_docs_dir(settings) / 'index.html'} (the raw zone's checks)", soft_wrap=True)
+    if serve:
+        from orchestration.dashboard.serve import serve as serve_folder
+
+        serve_folder(page.parent, port, lambda line: console.print(line, soft_wrap=True))
+
+
 if __name__ == "__main__":
     app()

@@ -41,6 +41,8 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 from great_expectations.expectations.row_conditions import ComparisonCondition
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 
+from orchestration.quality import offline_docs
+
 SAMPLES = 5
 # SUMMARY keeps the counts and a partial list of unexpected values with their row index
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
@@ -223,6 +225,7 @@ class _Workspace:
             self.context.stores[site.suites_store].set(suite_id, gx.ExpectationSuite(**raw_suite))
             to_render.append(suite_id)
         self.context.build_data_docs(site_names=[site.name], resource_identifiers=to_render, build_index=build_index)
+        offline_docs.make_offline(docs_dir)
         self._published_suites.add((site.name, digest))
         urls = self.context.get_docs_sites_urls(resource_identifier=result_id, site_name=site.name)
         return urls[0]["site_url"] if urls else None
