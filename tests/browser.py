@@ -57,8 +57,9 @@ class Browser:
     offsite: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def open(self, url: str, viewport: dict | None = None, wait_for: str | None = None):
+    def open(self, url: str | Path, viewport: dict | None = None, wait_for: str | None = None):
         """A new page in a fresh context, with the guards on, at `url` (a file path or URL)."""
+        url = str(url)
         if "://" not in url:
             url = Path(url).resolve().as_uri()
         context = self.browser.new_context(viewport=viewport or {"width": 1400, "height": 900})

@@ -51,7 +51,9 @@ def _grey_where_few(counts: Sequence[int | None], colour: str) -> list[str]:
     return [GREY if few(n) else colour for n in counts]
 
 
-def kpi_trend(name: str, days: list[str], values: list, counts: list | None, hover: list[str]) -> Figure:
+def kpi_trend(
+    name: str, days: list[str], values: list, counts: list | None, hover: list[str], tickformat: str = ""
+) -> Figure:
     """One KPI's 90-day rolling value on every day; days whose window had too few answers are grey."""
     colours = _grey_where_few(counts, BLUE) if counts else BLUE
     trace = go.Scatter(
@@ -65,7 +67,12 @@ def kpi_trend(name: str, days: list[str], values: list, counts: list | None, hov
         hoverinfo="text",
     )
     return _figure(
-        [trace], height=130, margin={"l": 40, "r": 8, "t": 6, "b": 24}, showlegend=False, xaxis={"showgrid": False}
+        [trace],
+        height=130,
+        margin={"l": 40, "r": 8, "t": 6, "b": 24},
+        showlegend=False,
+        xaxis={"showgrid": False, "tickformat": "%b", "tickangle": 0, "nticks": 6},
+        yaxis={"tickformat": tickformat, "nticks": 4},
     )
 
 
@@ -127,7 +134,8 @@ def nps_impact(rows: list[dict]) -> Figure:
     ]
     hover = [
         f"<b>{r['touchpoint']}</b>: difference {fmt_num(r['nps_difference'])} NPS points<br>"
-        f"with it in the 90 days before answering: NPS {fmt_num(r['nps_with'])} of {r['respondents_with']} responses<br>"
+        f"with it in the 90 days before answering: NPS {fmt_num(r['nps_with'])} "
+        f"of {r['respondents_with']} responses<br>"
         f"without it: NPS {fmt_num(r['nps_without'])} of {r['respondents_without']} responses"
         + (
             f"<br><i>too few to judge (under {MIN_RESPONSES} on a side)</i>"

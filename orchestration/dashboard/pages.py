@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from orchestration.dashboard import figures, queries
 from orchestration.dashboard.explain import (
-    MIN_RESPONSES,
     Explained,
     definition,
     few,
@@ -202,9 +201,10 @@ def overview(con, docs: Docs, as_of: str | None) -> Page:
     previous_day = (dt.date.fromisoformat(as_of) - dt.timedelta(days=WINDOW_DAYS)).isoformat()
     before = by_day.get(previous_day)
     first_day = days[0]["day"]
-    partial = before is not None and previous_day < (
-        dt.date.fromisoformat(first_day) + dt.timedelta(days=WINDOW_DAYS - 1)
-    ).isoformat()
+    partial = (
+        before is not None
+        and previous_day < (dt.date.fromisoformat(first_day) + dt.timedelta(days=WINDOW_DAYS - 1)).isoformat()
+    )
     cards = []
     for kpi in KPIS:
         value = now[kpi.column]
@@ -229,6 +229,7 @@ def overview(con, docs: Docs, as_of: str | None) -> Page:
             [r[kpi.column] for r in days],
             [r[kpi.denominator] for r in days] if kpi.denominator else None,
             hover,
+            ".0%" if kpi.kind == "rate" else "",
         )
         delta_text = "–"
         if delta is not None:
@@ -237,7 +238,9 @@ def overview(con, docs: Docs, as_of: str | None) -> Page:
             delta_text = sign + (
                 fmt_num(100 * magnitude, 1) + " points"
                 if kpi.kind == "rate"
-                else (fmt_int(magnitude) if kpi.kind == "count" else fmt_num(magnitude, 2 if kpi.kind == "score" else 1))
+                else (
+                    fmt_int(magnitude) if kpi.kind == "count" else fmt_num(magnitude, 2 if kpi.kind == "score" else 1)
+                )
             )
         cards.append(
             {
@@ -301,7 +304,7 @@ def targets_board(con, docs: Docs, as_of: str | None) -> Page:
                 status = r["status"]
                 if too_few:
                     tally["few"] += 1
-                    status_text = f"too few responses to judge ({'none' if not n else n} of {MIN_RESPONSES} needed)"
+                    status_text = f"too few responses to judge (n={n})"
                 else:
                     tally[status] = tally.get(status, 0) + 1
                     status_text = STATUS_LABELS.get(status, status or "no target")
@@ -337,9 +340,12 @@ def targets_board(con, docs: Docs, as_of: str | None) -> Page:
                         "status": "few" if too_few else (status or "none"),
                         "status_text": status_text,
                         "explain": explain,
-                        "target_explain": Explained(definition(docs, "mart_cx_targets", "target"), "the seed cx_targets"),
+                        "target_explain": Explained(
+                            definition(docs, "mart_cx_targets", "target"), "the seed cx_targets"
+                        ),
                         "gap_explain": Explained(
-                            definition(docs, "mart_cx_targets", "gap") + f" ({unit}). "
+                            definition(docs, "mart_cx_targets", "gap")
+                            + f" ({unit}). "
                             + definition(docs, "mart_cx_targets", "gap_points"),
                             window,
                             count=n,
@@ -397,7 +403,8 @@ def journey(con, docs: Docs, as_of: str | None) -> Page:
                     f"events = {fmt_int(r['events'])}",
                 ),
                 "csat_explain": Explained(
-                    doc("csat_pct") + f" Experience touchpoint: {r['experience_touchpoint'] or 'none'}. "
+                    doc("csat_pct")
+                    + f" Experience touchpoint: {r['experience_touchpoint'] or 'none'}. "
                     + doc("experience_touchpoint"),
                     window,
                     f"csat_satisfied = {fmt_int(r['csat_satisfied'])}",
@@ -408,7 +415,8 @@ def journey(con, docs: Docs, as_of: str | None) -> Page:
         )
     order = ("awareness", "consideration", "purchase", "service", "loyalty")
     page.context = {
-        "stages": [(s, stages[s]) for s in order if s in stages] + [(s, v) for s, v in stages.items() if s not in order],
+        "stages": [(s, stages[s]) for s in order if s in stages]
+        + [(s, v) for s, v in stages.items() if s not in order],
         "window": window,
         "doc": definition(docs, "mart_journey_map"),
     }
@@ -589,7 +597,9 @@ def follow_up(con, docs: Docs, as_of: str | None) -> Page:
                 ],
                 "total": count,
                 "avg_wait": waiting / count if count else None,
-                "longest": max((r["max_waiting_days"] for r in mine if r["max_waiting_days"] is not None), default=None),
+                "longest": max(
+                    (r["max_waiting_days"] for r in mine if r["max_waiting_days"] is not None), default=None
+                ),
                 "wait_explain": Explained(
                     doc("avg_waiting_days"),
                     f"up to the end of the as-of date {as_of}",
@@ -603,7 +613,8 @@ def follow_up(con, docs: Docs, as_of: str | None) -> Page:
         "table": table,
         "doc": definition(docs, "mart_follow_up_backlog"),
         "columns": [
-            (c, doc(c)) for c in ("signal", "age_band", "open_signals", "customers", "avg_waiting_days", "max_waiting_days")
+            (c, doc(c))
+            for c in ("signal", "age_band", "open_signals", "customers", "avg_waiting_days", "max_waiting_days")
         ],
         "as_of": as_of,
     }

@@ -43,7 +43,11 @@ def _plotly_js() -> Path:
 
 def _copy_if_changed(source: Path, target: Path) -> None:
     """Copy unless the target already holds the same bytes (a rebuild then rewrites only the pages)."""
-    if target.exists() and target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
+    if (
+        target.exists()
+        and target.stat().st_size == source.stat().st_size
+        and target.read_bytes() == source.read_bytes()
+    ):
         return
     shutil.copyfile(source, target)
 
