@@ -21,11 +21,12 @@ Row = dict[str, object]
 
 
 def connect(bi_database: Path) -> duckdb.DuckDBPyConnection:
-    """Read-only, and no extension fetched from the network: the views need only DuckDB's own Parquet reader."""
+    """Read-only; no extension fetched from the network (the views need only DuckDB's own Parquet
+    reader) and no spill folder beside the database (the queries are small): nothing is written."""
     return duckdb.connect(
         str(bi_database),
         read_only=True,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "temp_directory": ""},
     )
 
 
