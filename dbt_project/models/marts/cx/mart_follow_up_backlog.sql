@@ -43,8 +43,9 @@ waiting as (
         queue.customer_key,
         -- calendar days from the signal's date to the as-of date: 0 = a signal of the as-of date
         {{ dbt.datediff('cast(queue.signal_at as date)', 'as_of.as_of_date', 'day') }} as days_waiting,
-        -- exact waiting time up to the end of the as-of date, in days
-        {{ dbt.datediff('queue.signal_at', 'as_of.as_of_end', 'second') }} / 86400.0 as waiting_days
+        -- exact waiting time up to the end of the as-of date, in whole seconds: summed as integers, so
+        -- the sum does not depend on the order rows are added in (floating-point sums do)
+        {{ dbt.datediff('queue.signal_at', 'as_of.as_of_end', 'second') }} as waiting_seconds
     from queue
     cross join as_of
 ),
@@ -59,8 +60,8 @@ counted as (
         age_bands.max_days_waiting,
         count(waiting.signal) as open_signals,
         count(distinct waiting.customer_key) as customers,
-        coalesce(sum(waiting.waiting_days), 0) as waiting_days_sum,
-        max(waiting.waiting_days) as max_waiting_days
+        coalesce(sum(waiting.waiting_seconds), 0) as waiting_seconds_sum,
+        max(waiting.waiting_seconds) as max_waiting_seconds
     from signals
     cross join age_bands
     left join waiting
@@ -89,9 +90,9 @@ final as (
         -- figures
         open_signals,
         customers,
-        waiting_days_sum,
-        waiting_days_sum / nullif(open_signals, 0) as avg_waiting_days,
-        max_waiting_days
+        waiting_seconds_sum / 86400.0 as waiting_days_sum,
+        waiting_seconds_sum / 86400.0 / nullif(open_signals, 0) as avg_waiting_days,
+        max_waiting_seconds / 86400.0 as max_waiting_days
     from counted
 )
 
