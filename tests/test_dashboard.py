@@ -380,8 +380,14 @@ def test_the_build_reads_the_bi_marts_alone_and_is_deterministic(site, tmp_path)
     alone.parent.mkdir()
     shutil.copyfile(settings.marts_db_path, alone)
     con = duckdb.connect(str(alone))
-    for table in ("fct_customer_journey", "dim_customer"):
-        con.execute(f"create or replace view {table} as select error('the dashboard read {table}') as x")
+    for table in ("fct_customer_journey", "dim_customer"):  # published as views or as tables
+        kind = con.execute(
+            "select 'table' from duckdb_tables() where table_name = ? union all "
+            "select 'view' from duckdb_views() where view_name = ?",
+            [table, table],
+        ).fetchone()[0]
+        con.execute(f"drop {kind} {table}")
+        con.execute(f"create view {table} as select error('the dashboard read {table}') as x")
     con.close()
     start = time.perf_counter()
     build(alone, tmp_path / "again")

@@ -48,14 +48,19 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 
 
 def docs(con: duckdb.DuckDBPyConnection) -> Docs:
-    """Every view's and column's dbt description, from the comments publishing puts on them."""
-    views = dict(
-        con.execute(
-            "select view_name, coalesce(comment, '') from duckdb_views() "
-            "where database_name = current_database() and schema_name = 'main' and not internal"
-        ).fetchall()
-    )
-    out: Docs = {name: (text, {}) for name, text in views.items()}
+    """Every published table's and column's dbt description, from the comments publishing puts on them
+    (on views over Parquet or on tables, whichever the BI database holds)."""
+    relations = con.execute(
+        """
+        select view_name, coalesce(comment, '') from duckdb_views()
+        where database_name = current_database() and schema_name = 'main' and not internal
+        union all
+        select table_name, coalesce(comment, '') from duckdb_tables()
+        where database_name = current_database() and schema_name = 'main' and not internal
+        order by 1
+        """
+    ).fetchall()
+    out: Docs = {name: (text, {}) for name, text in relations}
     for view, column, text in con.execute(
         "select table_name, column_name, coalesce(comment, '') from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main' order by table_name, column_index"
