@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SIZE   ?= 1000000
 BENCH_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format ui docs demo clean bench
+.PHONY: help install browser run test lint format ui docs demo clean bench screenshots
 
 help: ## Show this help
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +24,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install cx360 with its pinned dependencies
 
+# the dashboard's tests drive Debian's Chromium (Playwright's own browser download needs the network)
+browser: ## Install Debian's chromium for the browser tests (apt-get, as root) unless it is there
+	@if [ -x $(CHROMIUM) ]; then echo "browser: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		&& echo "browser: installed $(CHROMIUM)"; \
+	else echo "the browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi
+
 run: install ## Load, build, check and publish the demo landing zone into ./warehouse
 	$(BIN)/cx360 run
 
-test: install ## Run the whole test suite
+test: install browser ## Run the whole test suite
 	$(BIN)/pytest
 
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
@@ -51,6 +60,9 @@ demo: install ## Regenerate the committed demo landing zone in seeds/demo/
 
 bench: install ## Benchmark full and incremental runs at SIZE customers (BENCH_ARGS=--keep to reuse data)
 	$(BIN)/python benchmarks/run.py --size $(SIZE) $(BENCH_ARGS)
+
+screenshots: install browser ## Screenshots of every dashboard page into docs/screenshots/ (after make run)
+	$(BIN)/python -m tests.screenshots
 
 clean: ## Remove the local warehouse (not the venv)
 	rm -rf warehouse

@@ -370,6 +370,21 @@ def ui(
 
 
 @app.command()
+def dashboard(
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+    ] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve it on http://127.0.0.1:PORT instead.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8360,
+) -> None:
+    """Open the CX dashboard of the last publication in a browser, or serve it with --serve."""
+    from orchestration.dashboard.serve import run as open_dashboard
+
+    settings = Settings.from_env(warehouse_dir=warehouse)
+    raise typer.Exit(open_dashboard(settings, serve, port, lambda line: console.print(line, soft_wrap=True)))
+
+
+@app.command()
 def docs(
     warehouse: Annotated[
         Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")

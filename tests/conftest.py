@@ -25,6 +25,9 @@ from orchestration import dbt_manifest
 from orchestration.settings import Settings
 from tests.pipeline import build, cx360, settings_for, shared_build
 
+# the headless browser fixture (tests/browser.py), for any module that opens a page
+pytest_plugins = ("tests.browser",)
+
 # the modules that build the most go first, so the last module to start is a short one
 HEAVIEST_FIRST = ("test_incremental", "test_demo_end_to_end", "test_trust", "test_cx_marts")
 

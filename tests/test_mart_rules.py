@@ -98,7 +98,7 @@ NOT_RATES = {"orders_missing_fx_rate"}  # a count, though it ends with _rate
 def test_every_published_mart_tests_its_grain_columns_counts_and_conventions(dbt_test):
     _, manifest, _ = dbt_test
     marts = _published_marts(manifest)
-    assert "mart_nps" in {m["name"] for m in marts.values()} and len(marts) == 11
+    assert "mart_nps" in {m["name"] for m in marts.values()} and len(marts) == 13
     tests: dict[str, set[tuple[str, str | None]]] = {uid: set() for uid in marts}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test" and node.get("attached_node") in marts and node.get("test_metadata"):
