@@ -24,6 +24,7 @@ import pytest
 
 from orchestration.dashboard import build
 from orchestration.dashboard.explain import MIN_RESPONSES
+from orchestration.dashboard.serve import dashboard_dir
 from tests.conftest import query
 
 PAGES = (
@@ -42,12 +43,11 @@ FIGURE_DATA = """id => document.getElementById(id).data.map(t => ({
     x: t.x, y: t.y, z: t.z === undefined ? null : t.z, colors: t.marker ? t.marker.color : null }))"""
 
 
-def dashboard_folder(settings, tmp_path_factory) -> Path:
-    """The dashboard of a built warehouse. Built here from its BI database, as publishing will build
-    it; once publishing does, this returns the published folder (serve.dashboard_dir(settings))."""
-    out = tmp_path_factory.mktemp("dashboard")
-    build(settings.marts_db_path, out)
-    return out
+def dashboard_folder(settings) -> Path:
+    """The dashboard the last publication of a built warehouse holds (publishing builds it)."""
+    folder = dashboard_dir(settings)
+    assert (folder / "index.html").is_file(), f"no dashboard published at {folder}"
+    return folder
 
 
 def folder_digest(folder: Path) -> str:
@@ -59,9 +59,9 @@ def folder_digest(folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(demo_full, tmp_path_factory):
+def site(demo_full):
     settings, _ = demo_full
-    return settings, dashboard_folder(settings, tmp_path_factory)
+    return settings, dashboard_folder(settings)
 
 
 @pytest.fixture(scope="module")

@@ -96,6 +96,7 @@ def test_the_run_keeps_its_check_results_and_publishes_data_trust(no_contact):
 def test_a_rejected_batch_blocks_every_run_until_corrected_or_accepted(no_contact, tmp_path):
     settings = copy_of(no_contact, tmp_path)
     before = fingerprint(settings)
+    assert any(name.endswith("/dashboard/index.html") for name in before)  # the dashboard stays too
     broken = {
         "crm/customers/2026-02-01.csv": "customer_id,email\nC9,x@y.z\n",
         "support/surveys/2026-02-01.csv": "x\n1\n",
@@ -183,10 +184,12 @@ def test_the_volume_guard_blocks_a_collapse_unless_allowed(no_contact, tmp_path)
     before = fingerprint(settings)
     models = published_models()
     with pytest.raises(PublishBlocked) as blocked:
-        publish(settings, models["bi"], models["restricted"], published_months())
+        publish(settings, "blocked", models["bi"], models["restricted"], published_months())
     assert "volume guard on fct_customer_journey: 48 rows last published, 11 now (-77%" in str(blocked.value)
     assert "--allow-volume-drop" in str(blocked.value)
     assert fingerprint(settings) == before
-    published = publish(settings.with_(allow_volume_drop=True), models["bi"], models["restricted"], published_months())
+    published = publish(
+        settings.with_(allow_volume_drop=True), "allowed", models["bi"], models["restricted"], published_months()
+    )
     assert ("bi", "fct_customer_journey", 11) in [(p.database, p.name, p.rows) for p in published]
     assert fingerprint(settings) != before

@@ -15,6 +15,12 @@ _DOCS = descriptions()
 _MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
 
 
+def _build_dashboard(bi_database, out_dir) -> None:
+    from orchestration.dashboard import build  # plotly is imported when a publish needs it
+
+    build(bi_database, out_dir)
+
+
 @dg.asset(
     key=dg.AssetKey(["serving", "published_marts"]),
     group_name="serving",
@@ -26,14 +32,17 @@ _MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
         "`<warehouse>/serving/cx_restricted.duckdb` (identifiers, follow-up queue), self-contained "
         "DuckDB files any DuckDB from 1.1 on opens, with the same tables as Parquet under "
         "`<warehouse>/serving/current/parquet/`. Each publication is a folder of its own, switched in "
-        "as a whole by the `serving/current` pointer."
+        "as a whole by the `serving/current` pointer, with the CX dashboard built from the BI database "
+        "(`<warehouse>/serving/dashboard/index.html`)."
     ),
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
     run_id = context.run.run_id
     try:
-        published = publish(settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS)
+        published = publish(
+            settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS, dashboard=_build_dashboard
+        )
     except PublishBlocked as blocked:
         raise dg.Failure(description=str(blocked)) from None
     crashpoints.reached("publish:switched")
