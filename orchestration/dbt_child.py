@@ -1,4 +1,9 @@
-"""`cx360-dbt`: dbt, as a child that dies with the run that started it.
+"""`cx360-dbt`: dbt, in the warehouse folder, as a child that dies with the run that started it.
+
+The profile's database is `cx.duckdb` in the folder dbt runs in (dbt_project/profiles.yml): the
+same text for every warehouse, so the parse of the project made once (dbt_manifest.prepare) serves
+every warehouse's runs. This runs dbt in the warehouse folder: the parent of the target path
+dagster-dbt gives (`<warehouse>/dbt_target`), or WORKDIR_ENV when a command names it.
 
 dagster-dbt runs dbt in a subprocess. If the run is killed (SIGKILL, an out-of-memory kill), an
 ordinary child would go on writing to the working database, and the next run would find it locked
@@ -14,9 +19,16 @@ import signal
 import sys
 
 _PR_SET_PDEATHSIG = 1
+WORKDIR_ENV = "CX360_DBT_WORKDIR"
 
 
 def main() -> None:
+    workdir = os.environ.pop(WORKDIR_ENV, None)
+    target = os.environ.get("DBT_TARGET_PATH")
+    if workdir or target:
+        # the run's warehouse, not a path a person set for running dbt by hand
+        os.environ.pop("CX360_DUCKDB_PATH", None)
+        os.chdir(workdir or os.path.dirname(os.path.abspath(target)))
     if sys.platform.startswith("linux"):
         parent = os.getppid()
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -8,8 +8,13 @@ usual page, which reads them beside it over HTTP (`cx360 docs --serve`, `make do
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
+from orchestration.dbt_child import WORKDIR_ENV
+from orchestration.dbt_manifest import DBT_EXECUTABLE
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -23,27 +28,30 @@ def docs_dir(settings: Settings) -> Path:
 
 def generate(settings: Settings) -> Path:
     """Generate the site from the project and the working database; returns static_index.html."""
-    from dbt.cli.main import dbtRunner
-
     if not settings.duckdb_path.exists():
         raise DocsFailed(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first (the catalog reads it)")
     out = docs_dir(settings)
-    result = dbtRunner().invoke(
-        [
-            "docs",
-            "generate",
-            "--static",
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(out),
-            "--vars",
-            json.dumps(settings.dbt_vars()),
-        ]
+    out.mkdir(parents=True, exist_ok=True)
+    # the last run's parse, so that dbt parses only what changed (the run's own target keeps its results)
+    last_parse = settings.dbt_target_dir / "partial_parse.msgpack"
+    if last_parse.exists() and not (out / last_parse.name).exists():
+        shutil.copyfile(last_parse, out / last_parse.name)
+    done = subprocess.run(
+        [DBT_EXECUTABLE, "docs", "generate", "--static", "--quiet", "--vars", json.dumps(settings.dbt_vars())],
+        env=os.environ
+        | {
+            WORKDIR_ENV: str(settings.warehouse_dir),
+            "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DBT_TARGET_PATH": str(out),
+            "DBT_LOG_PATH": str(out),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    if not result.success:
-        raise DocsFailed(f"dbt docs generate failed: {result.exception or 'see the messages above'}")
+    if done.returncode != 0:
+        said = (done.stdout + done.stderr).strip().splitlines()
+        raise DocsFailed(f"dbt docs generate failed: {said[-1] if said else 'no message'} (log: {out / 'dbt.log'})")
     return out / "static_index.html"

@@ -16,7 +16,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path="target")
 # the dbt installed beside this Python (whatever is first on PATH), started so that it dies with
@@ -61,7 +61,12 @@ def is_current() -> bool:
 def prepare() -> Path:
     """Parse the project unless the manifest on disk is current (~15 s when it parses, else ~0)."""
     if not is_current():
-        dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.manifest_path.parent).wait()
+        # with the vars of a run on the default settings, so that runs reuse this parse (dagster-dbt
+        # seeds a new warehouse's target folder with it; other vars make dbt parse again)
+        default_vars = json.dumps(Settings(landing_dir=Path(), warehouse_dir=Path()).dbt_vars())
+        dbt_resource().cli(
+            ["parse", "--quiet", "--vars", default_vars], target_path=dbt_project.manifest_path.parent
+        ).wait()
     return dbt_project.manifest_path
 
 

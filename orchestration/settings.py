@@ -152,7 +152,6 @@ class Settings:
         models read the rest. Constant for one warehouse (as long as the as-of date is), so dbt's
         partial parsing keeps the last run's parse."""
         out: dict = {
-            "cx360_duckdb_path": str(self.duckdb_path),
             "cx360_duckdb_memory_limit": self.duckdb_memory_limit,
             "reporting_currency": self.reporting_currency,
         }

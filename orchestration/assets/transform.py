@@ -91,7 +91,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         pass  # dbt would fail on a locked file with a less helpful error: wait for it here instead
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
-    args += ["--vars", json.dumps(settings.dbt_vars())]  # profiles.yml takes its connection from them
+    args += ["--vars", json.dumps(settings.dbt_vars())]  # the memory limit, currency, as-of date
     if settings.full_refresh:
         args.append("--full-refresh")  # incremental models rebuilt from the whole raw zone
     # one target folder per warehouse, kept between runs: dbt's partial parsing then reuses the last
