@@ -8,13 +8,14 @@ No pipeline build of its own: dbt tests read the tables their models name, whoev
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_child import WORKDIR_ENV
 from orchestration.dbt_manifest import DBT_EXECUTABLE
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -61,8 +62,6 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
             "test",
             "--select",
             "test_type:unit mart_nps,test_type:data mart_voice_of_customer,test_type:data",
-            "--vars",
-            json.dumps({"cx360_duckdb_path": str(db)}),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--project-dir",
@@ -72,6 +71,7 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
             "--log-path",
             str(folder / "logs"),
         ],
+        env=os.environ | {WORKDIR_ENV: str(folder)},  # dbt's database: cx.duckdb in that folder
         capture_output=True,
         text=True,
         timeout=600,

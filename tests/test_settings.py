@@ -40,7 +40,6 @@ def test_the_dagster_resource_carries_every_setting_and_gives_them_back(tmp_path
     assert set(WarehouseResource.model_fields) == {f.name for f in dataclasses.fields(Settings)}
     assert resource.settings() == settings
     assert resource.settings().dbt_vars() == {
-        "cx360_duckdb_path": str(tmp_path / "w" / "cx.duckdb"),
         "cx360_duckdb_memory_limit": "4GB",
         "reporting_currency": "EUR",
         "as_of": "2026-03-31",
