@@ -47,7 +47,9 @@ def _owner_path(settings: Settings) -> Path:
 def writer(settings: Settings) -> Iterator[None]:
     """Hold the warehouse's writer lock for the duration, or refuse at once."""
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(_lock_path(settings)), timeout=0)
+    # one lock object per path in this process: the publish step takes it again inside a CLI run
+    # (re-entrant), and on its own when the Dagster UI launched the run
+    lock = FileLock(str(_lock_path(settings)), timeout=0, is_singleton=True, thread_local=False)
     try:
         lock.acquire()
     except Timeout:
@@ -55,13 +57,16 @@ def writer(settings: Settings) -> Iterator[None]:
             f"another cx360 run is writing to {settings.warehouse_dir} ({_owner(settings)}): "
             "wait for it to finish, then run again"
         ) from None
+    outermost = lock.lock_counter == 1
     try:
-        _owner_path(settings).write_text(
-            json.dumps({"pid": os.getpid(), "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
-        )
+        if outermost:
+            _owner_path(settings).write_text(
+                json.dumps({"pid": os.getpid(), "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+            )
         yield
     finally:
-        _owner_path(settings).unlink(missing_ok=True)
+        if outermost:
+            _owner_path(settings).unlink(missing_ok=True)
         lock.release()
 
 

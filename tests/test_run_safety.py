@@ -145,9 +145,19 @@ def test_refused_and_killed_runs_are_recovered_by_the_next_plain_run(no_contact,
 def test_a_second_run_on_the_same_warehouse_stops_with_a_clear_message(no_contact, tmp_path):
     settings = _copy(no_contact, tmp_path)
     before = _serving_files(settings)
+    ui_publish = (  # the publish step of a run the Dagster UI launched, in its own process
+        "import dagster as dg; from orchestration.assets.serving import published_marts; "
+        "from orchestration.resources import WarehouseResource; from tests.pipeline import settings_for; "
+        f"s = settings_for({str(settings.landing_dir)!r}, {str(settings.warehouse_dir)!r}); "
+        "r = dg.materialize([published_marts], resources={'warehouse': WarehouseResource.from_settings(s)}, "
+        "raise_on_error=False); print([e.step_failure_data.error.message for e in r.all_events "
+        "if e.event_type_value == 'STEP_FAILURE'])"
+    )
     with run_guard.writer(settings):  # a run in progress
         error = _one_error_line(_run(settings))
+        from_ui = subprocess.run([sys.executable, "-c", ui_publish], capture_output=True, text=True, check=False)
     assert "another cx360 run is writing to" in error and "wait for it to finish" in error
+    assert "another cx360 run is writing to" in from_ui.stdout, from_ui.stdout[-2000:] + from_ui.stderr[-2000:]
     assert _serving_files(settings) == before
 
 

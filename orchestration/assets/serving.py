@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration import crashpoints
+from orchestration import crashpoints, run_guard
 from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
 from orchestration.dbt_manifest import descriptions, published_models, published_months
 from orchestration.publish import PublishBlocked, publish, record_current
@@ -40,10 +40,11 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     settings = warehouse.settings()
     run_id = context.run.run_id
     try:
-        published = publish(
-            settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS, dashboard=_build_dashboard
-        )
-    except PublishBlocked as blocked:
+        with run_guard.writer(settings):  # held already by `cx360 run`; a run from the UI takes it here
+            published = publish(
+                settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS, dashboard=_build_dashboard
+            )
+    except (PublishBlocked, run_guard.RunRefused) as blocked:
         raise dg.Failure(description=str(blocked)) from None
     crashpoints.reached("publish:switched")
     with connect(settings) as con:
