@@ -14,13 +14,7 @@ journey as (
 ),
 
 stages as (
-    select
-        stage_order.stage_number,
-        stage_order.journey_stage
-    from (
-        values
-        (1, 'awareness'), (2, 'consideration'), (3, 'purchase'), (4, 'service'), (5, 'loyalty')
-    ) as stage_order (stage_number, journey_stage)
+    {{ journey_stages() }}
 ),
 
 cohort_customers as (
