@@ -68,6 +68,9 @@ class Settings:
     # a step that finds the working database locked by another process (a notebook, a second run)
     # waits this long, then twice as long each time, four times: most holders let go within a minute
     busy_first_wait_seconds: float = 5
+    # a publication starts from the previous one's files (only what changed is written); an erasure
+    # turns this off, so no byte of the old publication lives on in the new one
+    reuse_publication: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -137,6 +140,11 @@ class Settings:
     def parquet_dir(self) -> Path:
         """The current publication's BI tables as Parquet, a folder per table."""
         return self.serving_dir / "current" / "parquet"
+
+    @property
+    def privacy_dir(self) -> Path:
+        """The salt of identifier hashes, erasure receipts and a pending erasure's work order."""
+        return self.warehouse_dir / "privacy"
 
     @property
     def dagster_dir(self) -> Path:
