@@ -88,6 +88,10 @@ def run(
     if not settings.landing_dir.is_dir():
         console.print(f"[red]error:[/] landing zone {settings.landing_dir} is not a folder")
         raise typer.Exit(2)
+    from orchestration.privacy.erasure import pending
+
+    if order := pending(settings):
+        _fail(f"erasure {order.erasure_id} is not complete: run `cx360 forget --resume` first")
     console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
     with RunProgress(console) as progress:  # a spinner on a terminal, timestamped lines elsewhere
         stop = listen(progress)
@@ -281,6 +285,107 @@ def accept_rejected(
     for r in accepted:
         console.print(f"[green]accepted[/] {r.path} (batch {r.batch_id or 'never read'}): {r.resolution()}")
     console.print("It no longer blocks publishing, from the next `cx360 run` on.")
+
+
+def _identifier(email, phone, crm_id, customer_number, anonymous_id) -> tuple[str, str]:
+    """The one identifier a person gave (identifiers.py's kind and the value)."""
+    given = {
+        "email": email,
+        "phone": phone,
+        "crm_customer_id": crm_id,
+        "sales_customer_number": customer_number,
+        "anonymous_id": anonymous_id,
+    }
+    chosen = [(k, v) for k, v in given.items() if v]
+    if len(chosen) != 1:
+        _fail("give exactly one of --email, --phone, --crm-id, --customer-number, --anonymous-id")
+    return chosen[0]
+
+
+_Email = Annotated[str | None, typer.Option(help="The person's e-mail address.")]
+_Phone = Annotated[str | None, typer.Option(help="The person's phone number, with its country code (+48 ...).")]
+_CrmId = Annotated[str | None, typer.Option("--crm-id", help="The person's CRM customer id.")]
+_Number = Annotated[str | None, typer.Option(help="The person's shop customer number.")]
+_Anonymous = Annotated[str | None, typer.Option(help="A marketing anonymous id of the person.")]
+_Region = Annotated[str | None, typer.Option(help="Country of a phone number written without its code (PL).")]
+
+
+@app.command("subject-access")
+def subject_access(
+    email: _Email = None,
+    phone: _Phone = None,
+    crm_id: _CrmId = None,
+    customer_number: _Number = None,
+    anonymous_id: _Anonymous = None,
+    region: _Region = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the report (it holds the person's data).")] = Path(
+        "subject-access"
+    ),
+) -> None:
+    """Everything held about one person (GDPR art. 15): a JSON and a Markdown report."""
+    from orchestration.privacy import subject_access as access
+    from orchestration.privacy.subject import SubjectError
+
+    kind, value = _identifier(email, phone, crm_id, customer_number, anonymous_id)
+    settings = Settings.from_env(warehouse_dir=warehouse)
+    try:
+        found = access.report(settings, kind, value, region)
+    except SubjectError as e:
+        _fail(str(e))
+    as_json, as_md = access.write(found, out)
+    console.print(
+        f"{len(found['records'])} records, {len(found['quarantined'])} quarantined and {len(found['rejected'])} "
+        f"rejected rows, {len(found['journey'])} journey touchpoints, {len(found['stored_in'])} files hold their data"
+    )
+    console.print(f"report: {as_md}\n        {as_json}")
+
+
+@app.command()
+def forget(
+    email: _Email = None,
+    phone: _Phone = None,
+    crm_id: _CrmId = None,
+    customer_number: _Number = None,
+    anonymous_id: _Anonymous = None,
+    region: _Region = None,
+    resume: Annotated[bool, typer.Option(help="Complete an erasure that was interrupted.")] = False,
+    landing: Annotated[
+        Path | None, typer.Option(help=f"Landing zone of the rebuild. (env {ENV_LANDING}; default: the demo)")
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+    ] = None,
+) -> None:
+    """Erase one person from everything cx360 keeps (GDPR art. 17), republish, and write a receipt."""
+    from orchestration.privacy import erasure
+    from orchestration.privacy.subject import SubjectError
+    from orchestration.run_guard import RunRefused
+
+    settings = Settings.from_env(landing_dir=landing, warehouse_dir=warehouse)
+    order = erasure.pending(settings)
+    try:
+        if order is None and resume:
+            _fail("no erasure is pending")
+        if order is None:
+            kind, value = _identifier(email, phone, crm_id, customer_number, anonymous_id)
+            order = erasure.plan(settings, kind, value, region)
+        elif not resume and any((email, phone, crm_id, customer_number, anonymous_id)):
+            _fail(f"erasure {order.erasure_id} is pending: complete it first with `cx360 forget --resume`")
+        else:
+            console.print(f"resuming erasure {order.erasure_id} (done: {', '.join(order.done) or 'nothing yet'})")
+        log_path = settings.warehouse_dir / "logs" / "last_forget.log"
+        with (
+            log_path.open("w", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
+            receipt = erasure.carry_out(settings, order, progress=lambda line: console.print(line))
+    except (SubjectError, erasure.ErasureError, RunRefused) as e:
+        _fail(str(e))
+    console.print(f"[green bold]Erased[/] and republished. Receipt: {receipt}")
 
 
 @app.command()

@@ -166,6 +166,7 @@ def publish(
     publication_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     previous = layout.current_folder(serving)
     previous_manifest = layout.read_manifest(previous) if previous else None
+    reuse = previous if settings.reuse_publication else None  # an erasure writes everything afresh
     folder = layout.staging_folder(serving, publication_id)
     try:
         # an in-memory session reading the working database and writing the snapshots
@@ -179,13 +180,13 @@ def publish(
                 if problems:
                     raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
             snaps: dict[str, dict[str, snapshots.Snapshot]] = {}
-            snaps["bi"], published = _write_snapshots(con, bi, True, months, folder, previous, set(bi))
-            snaps["restricted"], more = _write_snapshots(con, restricted, False, months, folder, previous, set(bi))
+            snaps["bi"], published = _write_snapshots(con, bi, True, months, folder, reuse, set(bi))
+            snaps["restricted"], more = _write_snapshots(con, restricted, False, months, folder, reuse, set(bi))
             published += more
         finally:
             con.close()
         for database, tables in snaps.items():
-            before = _previous_database(previous, previous_manifest, database)
+            before = _previous_database(reuse, previous_manifest, database)
             serving_db.write(folder / DATABASES[database], tables, months, docs, before)
         if dashboard is not None:
             dashboard(folder / layout.BI_DB, folder / layout.DASHBOARD)

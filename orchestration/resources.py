@@ -34,6 +34,7 @@ class WarehouseResource(dg.ConfigurableResource):
     future_tolerance_hours: float = 24
     timestamp_floor: str = "1970-01-01"
     busy_first_wait_seconds: float = 5
+    reuse_publication: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:

@@ -114,7 +114,9 @@ def _normalised_sql(kind: str, text_sql: str) -> list[str]:
         return [f"nullif(regexp_replace(lower({t}), '^@', ''), '')"]
     if kind == PHONE:
         digits = f"ltrim(regexp_replace({t}, '[^0-9]', '', 'g'), '0')"
-        return [f"case when length({digits}) - {i} >= {_MIN_PHONE_DIGITS} then {digits}[{i + 1}:] end" for i in range(4)]
+        return [
+            f"case when length({digits}) - {i} >= {_MIN_PHONE_DIGITS} then {digits}[{i + 1}:] end" for i in range(4)
+        ]
     return [t]
 
 
@@ -131,4 +133,5 @@ def match_sql(salt_hex: str, entity: str, hash_set_sql: str, present: set[str] |
             continue
         for h in hash_sql(salt_hex, kind, f"cast({ident(column)} as varchar)"):
             terms.append(f"{h} in (select * from {hash_set_sql})")
-    return "(" + " or ".join(terms) + ")" if terms else "false"
+    # an empty identifier hashes to null: the predicate must say false, not null (`not null` is null)
+    return "coalesce(" + " or ".join(terms) + ", false)" if terms else "false"

@@ -1,0 +1,196 @@
+"""Finding and removing a person's values in files cx360 writes but does not model: logs, Data Docs,
+dbt's artifacts, the Dagster instance's SQLite files, check samples. And the scan that proves an
+erasure: every file under the warehouse, every byte, Parquet and DuckDB files decoded.
+
+A value is looked for as written and as the formats around it write it: JSON's \\u escapes
+(Dagster's event log), HTML's entities (Data Docs), any letter case.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.sql import ident, literal
+
+ERASED = "[erased]"
+_MIN_TERM = 3
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_PARQUET_MAGIC = b"PAR1"
+_DUCKDB_MAGIC = b"DUCK"  # at byte 8
+
+
+def variants(term: str) -> set[str]:
+    """The ways a file may spell `term`."""
+    return {term, json.dumps(term)[1:-1], html.escape(term), html.escape(term, quote=False)}
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Every spelling of every term, and one case-insensitive pattern of them, longest first."""
+
+    spelled: tuple[str, ...]
+    regex: re.Pattern
+
+    def sub(self, text: str) -> tuple[str, int]:
+        return self.regex.subn(ERASED, text)
+
+
+def matcher(terms: Iterable[str]) -> Matcher | None:
+    spelled = {v for t in terms if len(t.strip()) >= _MIN_TERM for v in variants(t.strip())}
+    if not spelled:
+        return None
+    ordered = tuple(sorted(spelled, key=len, reverse=True))
+    return Matcher(ordered, re.compile("|".join(re.escape(v) for v in ordered), re.IGNORECASE))
+
+
+@dataclass
+class Trace:
+    path: Path
+    where: str  # bytes / a table name / a Parquet file
+    count: int
+
+
+def kind_of(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(16)
+    if head.startswith(_SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(_PARQUET_MAGIC):
+        return "parquet"
+    if head[8:12] == _DUCKDB_MAGIC:
+        return "duckdb"
+    return "file"
+
+
+def files_under(root: Path) -> list[Path]:
+    """Every regular file (links not followed: serving's stable links point inside the tree)."""
+    out = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            if path.is_file() and not path.is_symlink():
+                out.append(path)
+    return sorted(out)
+
+
+def find(root: Path, terms: Iterable[str]) -> list[Trace]:
+    """Where any term still lies under `root`: raw bytes of every file, and decoded rows of every
+    Parquet and DuckDB file (their pages are compressed, so their bytes alone prove nothing)."""
+    m = matcher(terms)
+    if m is None:
+        return []
+    out = []
+    for path in files_under(root):
+        hits = find_in_bytes(path, m)
+        if hits:
+            out.append(Trace(path, "bytes", hits))
+        kind = kind_of(path)
+        if kind == "parquet":
+            out += _find_in_parquet(path, m)
+        elif kind == "duckdb":
+            out += _find_in_duckdb(path, m)
+    return out
+
+
+def find_in_bytes(path: Path, m: Matcher) -> int:
+    return len(m.regex.findall(path.read_bytes().decode("utf-8", errors="replace")))
+
+
+def _row_matches(alias: str, m: Matcher) -> str:
+    """SQL: the row, written out as text, holds a term in any case."""
+    row = f"lower(cast({alias} as varchar))"
+    return "(" + " or ".join(f"contains({row}, {literal(v.lower())})" for v in sorted(set(m.spelled))) + ")"
+
+
+def _find_in_parquet(path: Path, m: Matcher) -> list[Trace]:
+    con = duckdb.connect()
+    try:
+        n = con.execute(
+            f"select count(*) from read_parquet({literal(str(path))}) as t where {_row_matches('t', m)}"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return [Trace(path, "parquet rows", n)] if n else []
+
+
+def _find_in_duckdb(path: Path, m: Matcher) -> list[Trace]:
+    out = []
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {literal(str(path))} as db (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'db'"
+        ).fetchall()
+        for schema, table in tables:
+            n = con.execute(
+                f"select count(*) from db.{ident(schema)}.{ident(table)} as t where {_row_matches('t', m)}"
+            ).fetchone()[0]
+            if n:
+                out.append(Trace(path, f"table {schema}.{table}", n))
+    finally:
+        con.close()
+    return out
+
+
+def scrub_file(path: Path, m: Matcher) -> int:
+    """Replace every occurrence in a text file (atomically); SQLite files are scrubbed through SQL.
+    Returns the occurrences removed."""
+    if kind_of(path) == "sqlite":
+        return scrub_sqlite(path, m)
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="surrogateescape")
+    new, n = m.sub(text)
+    if n:
+        write_atomically(path, new.encode("utf-8", errors="surrogateescape"))
+    return n
+
+
+def scrub_sqlite(path: Path, m: Matcher) -> int:
+    """Every text value of every table, then VACUUM: SQLite keeps deleted text in free pages."""
+    total = 0
+
+    def scrub(value):
+        nonlocal total
+        if not isinstance(value, str):
+            return value
+        new, n = m.sub(value)
+        total += n
+        return new
+
+    con = sqlite3.connect(path)
+    try:
+        con.create_function("cx360_scrub", 1, scrub, deterministic=True)
+        tables = [r[0] for r in con.execute("select name from sqlite_master where type = 'table'")]
+        for table in tables:
+            if table.startswith("sqlite_"):
+                continue
+            columns = [r[1] for r in con.execute(f'pragma table_info("{table}")')]
+            for column in columns:
+                con.execute(
+                    f'update "{table}" set "{column}" = cx360_scrub("{column}") where typeof("{column}") = \'text\''
+                )
+        con.commit()
+        if total:
+            con.execute("vacuum")
+        con.execute("pragma wal_checkpoint(truncate)")
+    finally:
+        con.close()
+    return total
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.erase.tmp")
+    with tmp.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
