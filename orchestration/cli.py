@@ -219,6 +219,8 @@ def status(
         for entity, reason, column, n in st.quarantine:
             t.add_row(entity, reason, column or "", f"{n:,}")
         console.print(t)
+    if st.withheld is not None:  # shown at 0 too: an erasure's promise that nothing came back
+        console.print(f"withheld rows of erased people: {st.withheld:,}")
     for rejection in st.rejected:
         _print_rejection(rejection, settings)
     for source, last in st.stale:

@@ -9,6 +9,7 @@ import duckdb
 
 from orchestration.contracts import SOURCES
 from orchestration.ingest.rejections import Rejection, rejections
+from orchestration.privacy.suppression import suppressed_rows
 from orchestration.publish import recorded_publication
 from orchestration.quality.drift import never_filled
 from orchestration.run_guard import unrecorded_runs
@@ -27,6 +28,7 @@ class Status:
     failing_checks: list[tuple[str, str, str | None]] = field(default_factory=list)
     last_run_failures: list[str] = field(default_factory=list)
     quarantine: list[tuple[str, str, str | None, int]] = field(default_factory=list)
+    withheld: int | None = None  # delivered rows of erased people, withheld (None: no quarantine table yet)
     # every rejection that stands (it blocks publishing), then the latest resolved ones (SHOWN_RESOLVED)
     rejected: list[Rejection] = field(default_factory=list)
     stale: list[tuple[str, dt.datetime | None]] = field(default_factory=list)
@@ -76,6 +78,8 @@ def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None 
             "select source || '/' || entity, reason_code, column_name, count(*) from ops.quarantine "
             "group by all order by 1, 2, 3"
         ).fetchall()
+        if "quarantine" in tables:
+            st.withheld = suppressed_rows(con)
         every = rejections(con)[::-1]  # newest first
         st.rejected = [r for r in every if r.outstanding] + [r for r in every if not r.outstanding][:SHOWN_RESOLVED]
         if "batch_profiles" in tables:

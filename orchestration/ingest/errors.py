@@ -6,12 +6,21 @@ import re
 
 
 class BatchRejected(Exception):
-    def __init__(self, reason_code: str, message: str, column: str | None = None, rows_read: int = 0):
+    def __init__(
+        self,
+        reason_code: str,
+        message: str,
+        column: str | None = None,
+        rows_read: int = 0,
+        withheld_rows: tuple[int, ...] = (),
+    ):
         super().__init__(message)
         self.reason_code = reason_code
         self.message = message
         self.column = column
         self.rows_read = rows_read
+        # rows of erased people (ingest/withhold.py): left out of the rejected file's copy
+        self.withheld_rows = withheld_rows
 
 
 def shorten(value: object, limit: int = 60) -> str:

@@ -2,7 +2,9 @@
 
 Each file is one batch. The same bytes load once (content hash); rows that break the contract go to
 `ops.quarantine` with their reason; a file that cannot be trusted as a whole is rejected and kept,
-byte for byte, under `<warehouse>/rejected/`. For every batch rows_read = rows_loaded + rows_quarantined.
+byte for byte, under `<warehouse>/rejected/`. Rows of people erased on request are withheld
+(ingest/withhold.py): quarantined without their values, never loaded, never kept in a rejected copy.
+For every batch rows_read = rows_loaded + rows_quarantined.
 A loaded batch is profiled (ops.batch_profiles, quality/drift.py) in the transaction of its load record.
 """
 
@@ -18,7 +20,7 @@ import duckdb
 
 from orchestration import crashpoints
 from orchestration.contracts import Entity
-from orchestration.ingest import ledger
+from orchestration.ingest import ledger, withhold
 from orchestration.ingest.discover import DeliveredFile, entity_files, is_inside, sha256_of, sniff_compression
 from orchestration.ingest.errors import BatchRejected
 from orchestration.ingest.readers import READERS
@@ -27,6 +29,11 @@ from orchestration.quality import drift
 from orchestration.rawzone import entity_dir
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
+
+# the rows of batch_checked that load, and those quarantined for their errors (a withheld row is
+# neither: whatever its errors, it is quarantined as withheld and its values kept nowhere)
+_LOADED = f"len(_errors) = 0 and not {withhold.COLUMN}"
+_ERRONEOUS = f"len(_errors) > 0 and not {withhold.COLUMN}"
 
 
 @dataclass
@@ -148,17 +155,30 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
     e = f.entity
     con.execute("drop table if exists batch_checked")
     limits = TimeLimits(settings.timestamp_floor, _now(), dt.timedelta(hours=settings.future_tolerance_hours))
-    con.execute(f"create temp table batch_checked as {checked_sql(e, limits)}")
-    n_errors = con.execute("select count(*) from batch_checked where len(_errors) > 0").fetchone()[0]
-    share = n_errors / read.rows_read
+    salt = withhold.salt_if_active(con, settings)
+    con.execute(
+        f"create temp table batch_checked as select *, {withhold.flag_sql(salt, e)} as {withhold.COLUMN} "
+        f"from ({checked_sql(e, limits)})"
+    )
+    n_withheld, n_errors = con.execute(
+        f"select count(*) filter ({withhold.COLUMN}), count(*) filter ({_ERRONEOUS}) from batch_checked"
+    ).fetchone()
+    if n_withheld:
+        withhold.list_orders(con, salt, e)
+    # the error share is of the rows that would load: a withheld row is neither good nor bad
+    judged = read.rows_read - n_withheld
+    share = n_errors / judged if judged else 0.0
     if n_errors and share > settings.max_row_error_share:
         _quarantine_rows(con, batch_id, f)
+        withhold.quarantine(con, batch_id, f)
         raise BatchRejected(
             "too_many_row_errors",
-            f"{f.file_name}: {n_errors} of {read.rows_read} rows ({share:.1%}) have errors, more than the "
+            f"{f.file_name}: {n_errors} of {judged} rows ({share:.1%}) have errors, more than the "
             f"{settings.max_row_error_share:.0%} allowed; first: {_first_error(con)}",
             rows_read=read.rows_read,
+            withheld_rows=withhold.row_numbers(con) if n_withheld else (),
         )
+    n_quarantined = n_errors + n_withheld
 
     target_dir = entity_dir(settings.raw_dir, e)
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -169,28 +189,27 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
     con.execute(
         f"copy (select {cols}, {literal(batch_id)} as _batch_id, {base['batch_seq']}::bigint as _batch_seq, "
         f"{literal(f.file_name)} as _file_name, _row_number, {literal(loaded_at.isoformat())}::timestamp "
-        f"as _loaded_at from batch_checked where len(_errors) = 0 order by _row_number) "
+        f"as _loaded_at from batch_checked where {_LOADED} order by _row_number) "
         f"to {literal(str(tmp))} (format parquet, compression zstd)"
     )
     con.execute("begin transaction")
     try:
         _quarantine_rows(con, batch_id, f)
+        withhold.quarantine(con, batch_id, f)
         ledger.record(
             con,
             **base,
             batch_id=batch_id,
             rows_read=read.rows_read,
-            rows_loaded=read.rows_read - n_errors,
-            rows_quarantined=n_errors,
+            rows_loaded=read.rows_read - n_quarantined,
+            rows_quarantined=n_quarantined,
             status="loaded",
-            reason=f"{n_errors} row(s) quarantined" if n_errors else None,
+            reason=_quarantined_reason(n_quarantined, n_withheld),
             extra_columns=read.extra_columns,
             loaded_at=loaded_at,
         )
         # how full each column is, for the drift gate: one aggregate over the rows just stored
-        drift.record_profile(
-            con, e, batch_id, base["batch_seq"], "(select * from batch_checked where len(_errors) = 0)"
-        )
+        drift.record_profile(con, e, batch_id, base["batch_seq"], f"(select * from batch_checked where {_LOADED})")
         os.replace(tmp, final)
         crashpoints.reached("ingest:raw_file_written")
         con.execute("commit")
@@ -202,15 +221,22 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
         f.file_name,
         "loaded",
         read.rows_read,
-        read.rows_read - n_errors,
-        n_errors,
+        read.rows_read - n_quarantined,
+        n_quarantined,
         extra_columns=read.extra_columns,
     )
 
 
+def _quarantined_reason(n_quarantined: int, n_withheld: int) -> str | None:
+    if not n_quarantined:
+        return None
+    withheld = f", {n_withheld} of them withheld (people erased on request)" if n_withheld else ""
+    return f"{n_quarantined} row(s) quarantined{withheld}"
+
+
 def _first_error(con) -> str:
     row = con.execute(
-        "select _row_number, _errors[1] from batch_checked where len(_errors) > 0 order by _row_number limit 1"
+        f"select _row_number, _errors[1] from batch_checked where {_ERRONEOUS} order by _row_number limit 1"
     ).fetchone()
     code, column, message = row[1].split("|", 2)
     return f"row {row[0]}, column {column}: {message}"
@@ -219,7 +245,7 @@ def _first_error(con) -> str:
 def _quarantine_rows(con, batch_id: str, f: DeliveredFile) -> None:
     e = f.entity
     con.execute(
-        """
+        f"""
         insert into ops.quarantine
         select ?, ?, ?, ?, _row_number,
             split_part(_errors[1], '|', 1),
@@ -229,7 +255,7 @@ def _quarantine_rows(con, batch_id: str, f: DeliveredFile) -> None:
                     when split_part(x, '|', 2) = '' then split_part(x, '|', 3)
                     else 'column ' || split_part(x, '|', 2) || ': ' || split_part(x, '|', 3) end), '; '),
             _raw_record, now()::timestamp
-        from batch_checked where len(_errors) > 0
+        from batch_checked where {_ERRONEOUS}
         """,
         [batch_id, e.source, e.name, f.file_name, f.file_name],
     )
@@ -245,7 +271,15 @@ def _quarantine_batch(con, batch_id, e: Entity, file_name: str, code: str, messa
 def _reject(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, r: BatchRejected) -> BatchOutcome:
     keep = settings.rejected_dir / f.entity.source / f.entity.name / f"{batch_id}__{Path(f.file_name).name}"
     keep.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(f.path, keep)
+    reason = r.message
+    # The copy leaves out the rows of erased people. A file rejected before it could be read into rows
+    # (not UTF-8, malformed, another separator, a required column missing) is copied byte for byte as
+    # before: without rows nothing in it could be matched to the suppression list, so such a copy may
+    # still hold an erased person's row.
+    if not r.withheld_rows:
+        shutil.copyfile(f.path, keep)
+    elif not withhold.copy_without(con, f, keep, r.withheld_rows, r.rows_read):
+        reason += "; no copy kept under rejected/: it holds rows of people erased on request"
     ledger.record(
         con,
         **base,
@@ -254,11 +288,11 @@ def _reject(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str
         rows_loaded=0,
         rows_quarantined=r.rows_read,
         status="rejected",
-        reason=r.message,
+        reason=reason,
         loaded_at=_now(),
     )
-    _quarantine_batch(con, batch_id, f.entity, f.file_name, r.reason_code, r.message, r.column)
-    return BatchOutcome(f.file_name, "rejected", r.rows_read, 0, r.rows_read, r.message, r.reason_code)
+    _quarantine_batch(con, batch_id, f.entity, f.file_name, r.reason_code, reason, r.column)
+    return BatchOutcome(f.file_name, "rejected", r.rows_read, 0, r.rows_read, reason, r.reason_code)
 
 
 def _recorded_without_hash(con, e: Entity, file_name: str) -> bool:
