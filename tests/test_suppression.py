@@ -314,12 +314,6 @@ def test_with_nobody_listed_nothing_is_hashed_and_every_row_loads(settings, land
     assert "withheld rows of erased people: 0" in status_output(settings, monkeypatch)
 
 
-class _Warehouse(WarehouseResource):
-    # Settings.reuse_publication is committed without its WarehouseResource field, which is being
-    # added on main beside this branch (tests/test_settings.py keeps the two in step): drop after both
-    reuse_publication: bool = True
-
-
 def test_a_run_loads_orders_before_their_lines(settings, landing):
     """Dagster would take the ingest steps by name (sales/order_lines first): their priorities follow
     contracts.ENTITIES, so the lines of a withheld order delivered with it are withheld in a run too."""
@@ -330,7 +324,7 @@ def test_a_run_loads_orders_before_their_lines(settings, landing):
         dg.materialize(
             [a for a in ingest_assets if a.key in wanted],
             instance=instance,
-            resources={"warehouse": _Warehouse.from_settings(settings)},
+            resources={"warehouse": WarehouseResource.from_settings(settings)},
             raise_on_error=False,
         )
     assert batches(settings) == {

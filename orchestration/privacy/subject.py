@@ -146,8 +146,9 @@ def resolve(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str, value
     }
     closure[kind].add(given)
     prospects = con.execute(
-        f"select distinct a.customer_key {records} where a.is_prospect and (k.email_key in (select unnest($e::varchar[])) "
-        f"or k.anonymous_id in (select unnest($a::varchar[])) or k.sales_customer_number in (select unnest($n::varchar[])))",
+        f"select distinct a.customer_key {records} where a.is_prospect and ("
+        "k.email_key in (select unnest($e::varchar[])) or k.anonymous_id in (select unnest($a::varchar[])) "
+        "or k.sales_customer_number in (select unnest($n::varchar[])))",
         {
             "e": sorted(closure[ids.EMAIL]),
             "a": sorted(closure[ids.ANONYMOUS_ID]),
