@@ -67,12 +67,8 @@ def report(settings: Settings, kind: str, value: str, region: str | None = None)
         quarantined = subj.quarantined_rows(con, settings, subject)
         keys = subject.customer_keys
         marts = model_schema(con, "dim_customer", "wh")
-        rules = {
-            (s, e, i): r
-            for s, e, i, r in con.execute(
-                "select source_system, source_entity, source_id, match_rule from subject_records"
-            ).fetchall()
-        }
+        identity = model_schema(con, "int_identity__assignments", "wh")
+        rules = _rules(con, identity, delivered)
         profile = _rows(con, f"select {', '.join(_PROFILE_COLUMNS)} from wh.{ident(marts)}.dim_customer", keys)
         journey = _rows(
             con,
@@ -141,21 +137,40 @@ def _rows(con, select: str, keys: list[str], order: str = "") -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def _rule(rules: dict, row: subj.DeliveredRow) -> str | None:
-    source, entity = row.entity.split("/")
-    key_column = {
-        "crm/customers": "customer_id",
-        "crm/activities": "activity_id",
-        "marketing/events": "event_id",
-        "sales/customers": "customer_number",
-        "sales/orders": "order_id",
-        "support/tickets": "ticket_id",
-        "support/surveys": "response_id",
-        "support/feedback": "feedback_id",
-    }.get(row.entity)
-    if key_column is None:
+_KEY_COLUMNS = {
+    "crm/customers": "customer_id",
+    "crm/activities": "activity_id",
+    "marketing/events": "event_id",
+    "sales/customers": "customer_number",
+    "sales/orders": "order_id",
+    "support/tickets": "ticket_id",
+    "support/surveys": "response_id",
+    "support/feedback": "feedback_id",
+}
+
+
+def _rules(con, identity: str, delivered: list[subj.DeliveredRow]) -> dict:
+    """How identity resolution tied each delivered record (match_rule), by source and id."""
+    wanted = [
+        [*r.entity.split("/"), str(r.values[_KEY_COLUMNS[r.entity]])] for r in delivered if r.entity in _KEY_COLUMNS
+    ]
+    con.execute("create or replace temp table delivered_ids (s varchar, e varchar, i varchar)")
+    if wanted:
+        con.executemany("insert into delivered_ids values (?, ?, ?)", wanted)
+    rows = con.execute(
+        "select source_system, source_entity, source_id, match_rule "
+        f"from wh.{ident(identity)}.int_identity__assignments "
+        "join delivered_ids on source_system = s and source_entity = e and source_id = i"
+    ).fetchall()
+    return {(s, e, i): rule for s, e, i, rule in rows}
+
+
+def _rule(rules: dict, row: subj.DeliveredRow) -> str:
+    if row.entity not in _KEY_COLUMNS:
         return "belongs to one of their orders"
-    return rules.get((source, entity, str(row.values.get(key_column))), "not in the current build (an earlier version)")
+    source, entity = row.entity.split("/")
+    key = str(row.values.get(_KEY_COLUMNS[row.entity]))
+    return rules.get((source, entity, key), "not in the current build (an earlier version)")
 
 
 def _places(settings: Settings, terms: set[str]) -> list[dict]:
