@@ -221,6 +221,8 @@ def status(
         console.print(t)
     if st.withheld is not None:  # shown at 0 too: an erasure's promise that nothing came back
         console.print(f"withheld rows of erased people: {st.withheld:,}")
+    if st.erasures:
+        console.print(f"people erased on request: {st.erasures:,} (receipts in {settings.privacy_dir / 'receipts'})")
     for rejection in st.rejected:
         _print_rejection(rejection, settings)
     for source, last in st.stale:

@@ -29,6 +29,7 @@ class Status:
     last_run_failures: list[str] = field(default_factory=list)
     quarantine: list[tuple[str, str, str | None, int]] = field(default_factory=list)
     withheld: int | None = None  # delivered rows of erased people, withheld (None: no quarantine table yet)
+    erasures: int = 0  # people erased by `cx360 forget` (receipts in <warehouse>/privacy/receipts)
     # every rejection that stands (it blocks publishing), then the latest resolved ones (SHOWN_RESOLVED)
     rejected: list[Rejection] = field(default_factory=list)
     stale: list[tuple[str, dt.datetime | None]] = field(default_factory=list)
@@ -80,6 +81,8 @@ def read_status(settings: Settings, stale_hours: float, now: dt.datetime | None 
         ).fetchall()
         if "quarantine" in tables:
             st.withheld = suppressed_rows(con)
+        if "erasures" in tables:
+            st.erasures = con.execute("select count(*) from ops.erasures").fetchone()[0]
         every = rejections(con)[::-1]  # newest first
         st.rejected = [r for r in every if r.outstanding] + [r for r in every if not r.outstanding][:SHOWN_RESOLVED]
         if "batch_profiles" in tables:

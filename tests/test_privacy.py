@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -121,6 +122,7 @@ def forgotten(with_zofia, tmp_path_factory) -> dict:
     shutil.copytree(with_zofia["warehouse"], wh, symlinks=True)
     where = ["--landing", str(landing), "--warehouse", str(wh)]
     seen: dict = {"warehouse": wh, "landing": landing}
+    _plant_samples(wh)
 
     killed = cx360(
         "forget", "--email", EMAIL.upper(), *where, cwd=folder, env=ENV | {"CX360_TEST_KILL_AT": "forget:raw"}
@@ -140,6 +142,33 @@ def forgotten(with_zofia, tmp_path_factory) -> dict:
     seen["stdout"] = done.stdout
     seen["status"] = cx360("status", "--warehouse", str(wh), cwd=folder).stdout
     return seen
+
+
+def _plant_samples(wh: Path) -> None:
+    """Her values where a failed check would have put them: a failing-row sample in the run log and
+    in ops.check_results, a Data Docs page (HTML-escaped), the Dagster event log (JSON-escaped)."""
+    sample = f"sample failing rows: email={EMAIL!r}, phone={PHONES[0]!r}, name={NAME!r}"
+    with (wh / "logs" / "last_run.log").open("a", encoding="utf-8") as f:
+        f.write(sample + "\n")
+    page = next((wh / "docs" / "gx" / "validations" / "raw" / "crm__customers").rglob("*.html"))
+    with page.open("a", encoding="utf-8") as f:  # a failing row's cells, as Data Docs writes them
+        f.write(f"<td>{NAME.encode('ascii', 'xmlcharrefreplace').decode()}</td><td>{EMAIL}</td>")
+    con = duckdb.connect(str(wh / "cx.duckdb"))
+    con.execute(
+        "insert into ops.check_results values ('r0', now()::timestamp, 'raw/crm__customers', 'crm__customers', "
+        "'planted', false, 'WARN', 'a planted sample', ?)",
+        [json.dumps({"failing_rows": [{"email": EMAIL, "name": NAME}]})],
+    )
+    con.close()
+    events = next((wh / "dagster" / "history" / "runs").glob("*-*.db"))
+    lite = sqlite3.connect(events)
+    lite.execute(  # into the message of the run's last event, the way a check's failing rows land there
+        'update event_logs set event = replace(event, \'"message": "Finished\', ?) '
+        "where id = (select max(id) from event_logs)",
+        [f'"message": "{json.dumps(NAME)[1:-1]} Finished'],
+    )
+    lite.commit()
+    lite.close()
 
 
 def _published_rows_of_her(wh: Path) -> int:
@@ -230,7 +259,9 @@ def test_subject_access_lists_every_record_of_every_source(with_zofia, tmp_path)
 def _scan(root: Path, needles: list[str]) -> list[str]:
     """Every file under root, every byte (any case, JSON-escaped too), and every row of every
     Parquet and DuckDB file decoded: where any needle is."""
-    lowered = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
+    spelled = [*needles, *(json.dumps(n)[1:-1] for n in needles)]
+    spelled += [n.encode("ascii", "xmlcharrefreplace").decode() for n in needles]
+    lowered = {n.lower() for n in spelled}
     found = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
         data = path.read_bytes()
@@ -312,6 +343,11 @@ def test_the_receipt_counts_what_was_removed_and_holds_no_identifier(forgotten):
     assert [i["rows"] for i in receipt["removed"] if i["place"] == "rejected copies"] == [1]
     assert [i["rows"] for i in receipt["removed"] if i["place"] == "quarantine"] == [1]
     assert receipt["subject"]["given"] == "email" and len(receipt["subject"]["given_hash"]) == 64
+    files = sorted(i["path"] for i in receipt["removed"] if i["place"] == "files")
+    assert "logs/last_run.log" in files
+    assert any(f.startswith("docs/gx/validations/raw/crm__customers/") for f in files)
+    assert any(f.startswith("dagster/history/runs/") for f in files)
+    assert [i["place"] for i in receipt["removed"] if i["path"] == "cx.duckdb ops"] == ["check samples and run records"]
     assert "Receipt:" in forgotten["stdout"]
 
 
@@ -327,6 +363,7 @@ def test_a_killed_erasure_keeps_the_last_publication_whole_and_completes_when_ru
 
 def test_her_later_delivery_is_withheld_and_counted(forgotten):
     assert "withheld rows of erased people: 1" in forgotten["status"]
+    assert "people erased on request: 1" in forgotten["status"]
     con = duckdb.connect(str(forgotten["warehouse"] / "cx.duckdb"), read_only=True)
     try:
         rows = con.execute(

@@ -3,7 +3,7 @@ dbt's artifacts, the Dagster instance's SQLite files, check samples. And the sca
 erasure: every file under the warehouse, every byte, Parquet and DuckDB files decoded.
 
 A value is looked for as written and as the formats around it write it: JSON's \\u escapes
-(Dagster's event log), HTML's entities (Data Docs), any letter case.
+(Dagster's event log), HTML's entities and character references (Data Docs), any letter case.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ _DUCKDB_MAGIC = b"DUCK"  # at byte 8
 
 def variants(term: str) -> set[str]:
     """The ways a file may spell `term`."""
-    return {term, json.dumps(term)[1:-1], html.escape(term), html.escape(term, quote=False)}
+    as_html = {html.escape(term), html.escape(term, quote=False)}
+    return {term, json.dumps(term)[1:-1], *as_html, *(h.encode("ascii", "xmlcharrefreplace").decode() for h in as_html)}
 
 
 @dataclass(frozen=True)
