@@ -369,24 +369,16 @@ def forget(
     from orchestration.run_guard import RunRefused
 
     settings = Settings.from_env(landing_dir=landing, warehouse_dir=warehouse)
-    order = erasure.pending(settings)
+    given = None if resume else _identifier(email, phone, crm_id, customer_number, anonymous_id)
+    log_path = settings.warehouse_dir / "logs" / "last_forget.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        if order is None and resume:
-            _fail("no erasure is pending")
-        if order is None:
-            kind, value = _identifier(email, phone, crm_id, customer_number, anonymous_id)
-            order = erasure.plan(settings, kind, value, region)
-        elif not resume and any((email, phone, crm_id, customer_number, anonymous_id)):
-            _fail(f"erasure {order.erasure_id} is pending: complete it first with `cx360 forget --resume`")
-        else:
-            console.print(f"resuming erasure {order.erasure_id} (done: {', '.join(order.done) or 'nothing yet'})")
-        log_path = settings.warehouse_dir / "logs" / "last_forget.log"
         with (
             log_path.open("w", encoding="utf-8") as log,
-            contextlib.redirect_stdout(log),
+            contextlib.redirect_stdout(log),  # the rebuild's chatter (dbt's lines) goes to the log
             contextlib.redirect_stderr(log),
         ):
-            receipt = erasure.carry_out(settings, order, progress=lambda line: console.print(line))
+            receipt = erasure.forget(settings, given, region, progress=lambda line: console.print(line))
     except (SubjectError, erasure.ErasureError, RunRefused) as e:
         _fail(str(e))
     console.print(f"[green bold]Erased[/] and republished. Receipt: {receipt}")

@@ -9,6 +9,7 @@ import duckdb
 
 from orchestration.ingest import ledger
 from orchestration.settings import Settings
+from orchestration.sql import ident
 
 
 class BusyWarehouse(Exception):
@@ -68,3 +69,16 @@ def model_schema(con: duckdb.DuckDBPyConnection, model: str, catalog: str | None
         found = ", ".join(r[0] for r in rows) or "nowhere"
         raise LookupError(f"expected {model} in one schema of the warehouse, found {found}")
     return rows[0][0]
+
+
+def drop_dbt_scratch(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop what dbt left behind: an incremental Python model (the phone numbers) leaves its batch of
+    new rows as `main.<model>__dbt_tmp<time>` after each incremental build. Nothing reads it, it grows
+    by one table a run, and it holds people's phone numbers where no erasure would look for them."""
+    left = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+        "and contains(table_name, '__dbt_tmp')"
+    ).fetchall()
+    for schema, table in left:
+        con.execute(f"drop table {ident(schema)}.{ident(table)}")
+    return [f"{s}.{t}" for s, t in left]

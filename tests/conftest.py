@@ -29,7 +29,14 @@ from tests.pipeline import build, cx360, settings_for, shared_build
 pytest_plugins = ("tests.browser",)
 
 # the modules that build the most go first, so the last module to start is a short one
-HEAVIEST_FIRST = ("test_run_safety", "test_incremental", "test_demo_end_to_end", "test_trust", "test_cx_marts")
+HEAVIEST_FIRST = (
+    "test_run_safety",
+    "test_privacy",
+    "test_incremental",
+    "test_demo_end_to_end",
+    "test_trust",
+    "test_cx_marts",
+)
 
 
 RAM_DISK = Path("/dev/shm")

@@ -90,23 +90,24 @@ def _write(landing: Path, files: dict[str, str]) -> None:
         (landing / rel).write_text(text, encoding="utf-8")
 
 
-def _with_zofia(folder: Path) -> dict:
-    from tests.landings import deliver_days, demo_landing
-
-    landing = demo_landing(folder)
-    deliver_days(landing)
-    _write(landing, ZOFIA)
-    # her answer with a score out of range, in a big export: the row is quarantined, the batch loads
-    with (landing / SURVEYS).open("a", encoding="utf-8") as f:
-        f.write(_survey("R7770001-2", 11, EMAIL))
-    run = cx360("run", "--landing", str(landing), "--warehouse", "wh", "--rejected-batches", "warn", cwd=folder)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return {"landing": str(landing), "warehouse": str(folder / "wh")}
-
-
 @pytest.fixture(scope="module")
-def with_zofia(tmp_path_factory) -> dict:
-    return shared_build(tmp_path_factory, "with_zofia", _with_zofia)
+def with_zofia(demo_full, tmp_path_factory) -> dict:
+    """The `demo_full` build, then the day her records arrive: a copy, and an incremental run."""
+
+    def make(folder: Path) -> dict:
+        settings = demo_full[0]
+        landing, wh = folder / "landing", folder / "wh"
+        shutil.copytree(settings.landing_dir, landing)
+        shutil.copytree(settings.warehouse_dir, wh, symlinks=True)
+        _write(landing, ZOFIA)
+        # her answer with a score out of range, in a big export: the row is quarantined, the batch loads
+        with (landing / SURVEYS).open("a", encoding="utf-8") as f:
+            f.write(_survey("R7770001-2", 11, EMAIL))
+        run = cx360("run", "--landing", str(landing), "--warehouse", str(wh), cwd=folder, env=ENV)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        return {"landing": str(landing), "warehouse": str(wh)}
+
+    return shared_build(tmp_path_factory, "with_zofia", make)
 
 
 ENV = {"CX360_REJECTED_BATCHES": "warn"}
@@ -183,6 +184,15 @@ def _published_rows_of_her(wh: Path) -> int:
 
 
 # --- subject access ------------------------------------------------------------------------------
+
+
+def test_an_incremental_run_leaves_no_dbt_scratch_table_holding_phone_numbers(with_zofia):
+    con = duckdb.connect(str(Path(with_zofia["warehouse"]) / "cx.duckdb"), read_only=True)
+    try:
+        left = con.execute("select table_name from duckdb_tables() where contains(table_name, '__dbt_tmp')").fetchall()
+    finally:
+        con.close()
+    assert left == []
 
 
 def test_subject_access_lists_every_record_of_every_source(with_zofia, tmp_path):

@@ -16,7 +16,7 @@ from orchestration import crashpoints
 from orchestration.dbt_manifest import dbt_project
 from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import connect, retry_when_busy
+from orchestration.warehouse import connect, drop_dbt_scratch, retry_when_busy
 
 
 def describe_test(node: Mapping[str, Any]) -> str:
@@ -101,6 +101,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     for event in dbt.cli(args, context=context, target_path=settings.dbt_target_dir).stream():
         yield event
         crashpoints.reached("dbt:model_built")
+    with connect(settings) as con:
+        drop_dbt_scratch(con)
 
 
 @dbt_assets(exclude=TRUST_MODEL, **_DBT_ASSETS)

@@ -44,6 +44,7 @@ from orchestration.privacy import subject as subj
 from orchestration.privacy import suppression, traces
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
+from orchestration.warehouse import connect, drop_dbt_scratch
 
 WORK_ORDER = "pending-erasure.json"
 RECEIPTS = "receipts"
@@ -168,6 +169,24 @@ _TEXT_KINDS = (ids.EMAIL, ids.PHONE, ids.HANDLE, ids.ANONYMOUS_ID)
 
 
 # --- carrying it out ----------------------------------------------------------------------------
+
+
+def forget(settings: Settings, given: tuple[str, str] | None, region: str | None = None, progress=print) -> Path:
+    """Erase the person `given` ((kind, value)), or complete the pending erasure when `given` is None;
+    returns the receipt's path."""
+    from orchestration import run_guard
+
+    with run_guard.writer(settings):  # no run loads or publishes between finding the person and the end
+        order = pending(settings)
+        if order is None and given is None:
+            raise ErasureError("no erasure is pending")
+        if order is not None and given is not None:
+            raise ErasureError(f"erasure {order.erasure_id} is pending: complete it first with `cx360 forget --resume`")
+        if order is None:
+            order = plan(settings, *given, region)
+        else:
+            progress(f"resuming erasure {order.erasure_id} (done: {', '.join(order.done) or 'nothing yet'})")
+        return carry_out(settings, order, progress)
 
 
 def carry_out(settings: Settings, order: WorkOrder, progress=print) -> Path:
@@ -300,8 +319,6 @@ def _erase_rejected(settings: Settings, order: WorkOrder) -> None:
 
 
 def _erase_ops(settings: Settings, order: WorkOrder) -> None:
-    from orchestration.warehouse import connect
-
     salt = ids.salt(settings.privacy_dir)
     wanted = order.all_hashes
     matcher = traces.matcher(order.terms)
@@ -423,6 +440,8 @@ def _compact(settings: Settings, order: WorkOrder) -> None:
     fresh = db.with_name(f".{db.name}.erase.tmp")
     fresh.unlink(missing_ok=True)
     before = sha256(db)
+    with connect(settings) as con:
+        drop_dbt_scratch(con)  # a warehouse built before dbt's leftovers were dropped after each build
     con = duckdb.connect()
     try:
         con.execute(f"attach {literal(str(db))} as old")
