@@ -50,35 +50,35 @@ def _event(event_id: str, event_type: str, day: str, **who) -> str:
 
 
 ZOFIA = {
-    "crm/customers/customers_zofia.csv": "customer_id,email,phone,first_name,last_name,country,segment,"
+    "crm/customers/customers_person.csv": "customer_id,email,phone,first_name,last_name,country,segment,"
     "marketing_consent,created_at,updated_at\n"
     f"C7770001, {EMAIL} ,{PHONES[0]},Zofia,{LAST_NAME},PL,consumer,true,2026-03-01 10:00:00,2026-03-01 10:00:00\n",
-    "crm/activities/activities_zofia.csv": "activity_id,customer_id,activity_type,occurred_at,owner,outcome\n"
+    "crm/activities/activities_person.csv": "activity_id,customer_id,activity_type,occurred_at,owner,outcome\n"
     "A7770001-01,C7770001,call,2026-09-25T10:00:00Z,Katarzyna Zając,apologised for the lost parcel\n",
-    "marketing/events/events_zofia.jsonl": _event(
+    "marketing/events/events_person.jsonl": _event(
         "E7770001-001", "email_open", "2026-08-01", contact_email=EMAIL.lower(), anonymous_id=IDS[2]
     )
     + _event("E7770001-002", "web_visit", "2026-08-02", anonymous_id=IDS[2])
     + _event("E7770001-003", "web_visit", "2026-08-03", contact_email=WORK_EMAIL),
-    "sales/customers/customers_zofia.csv": "customer_number,email,phone,full_name,country,crm_customer_id,"
+    "sales/customers/customers_person.csv": "customer_number,email,phone,full_name,country,crm_customer_id,"
     "created_at,updated_at\n"
     f"SC7770001,{EMAIL.lower()},{PHONES[1]},{NAME},PL,,2026-08-05 12:00:00,2026-08-05 12:00:00\n",
-    "sales/orders/orders_zofia.csv": H_ORDERS + "O7770001-01,SC7770001,2026-08-05 12:05:00,web,delivered,PLN,"
+    "sales/orders/orders_person.csv": H_ORDERS + "O7770001-01,SC7770001,2026-08-05 12:05:00,web,delivered,PLN,"
     "250.00,2026-08-08,2026-08-12 15:00:00,2026-08-12 15:00:00\n",
-    "sales/order_lines/order_lines_zofia.csv": "order_id,line_number,product_id,product_category,quantity,"
+    "sales/order_lines/order_lines_person.csv": "order_id,line_number,product_id,product_category,quantity,"
     "unit_price,discount_amount\nO7770001-01,1,P-HOM-004,home,1,200.00,\nO7770001-01,2,P-BEA-003,beauty,1,50.00,\n",
-    "support/tickets/tickets_zofia.csv": H_TICKETS + f"T7770001-1,2026-08-13T08:00:00Z,email,delivery,high,"
+    "support/tickets/tickets_person.csv": H_TICKETS + f"T7770001-1,2026-08-13T08:00:00Z,email,delivery,high,"
     f"closed,{WORK_EMAIL},{PHONES[2]},C7770001,O7770001-01,2026-08-13T09:00:00Z,2026-08-14T09:00:00Z,2,0,"
     "2026-08-14T09:00:00Z\n",
-    "support/surveys/surveys_zofia.jsonl": _survey("R7770001-1", 2, EMAIL),
-    "support/feedback/feedback_zofia.csv": H_FEEDBACK + f"F7770001-1,2026-10-29 10:00:00,social_media,complaint,"
+    "support/surveys/surveys_person.jsonl": _survey("R7770001-1", 2, EMAIL),
+    "support/feedback/feedback_person.csv": H_FEEDBACK + f"F7770001-1,2026-10-29 10:00:00,social_media,complaint,"
     f"lost parcel,logistics,{EMAIL.lower()},@{HANDLE},,Zgubiona paczka!,\n",
-    "marketing/events/events_zofia_broken.csv": "event_id,occurred_at,contact_email\n"
+    "marketing/events/events_broken_export.csv": "event_id,occurred_at,contact_email\n"
     f"E7770001-900,2026-08-04T09:00:00Z,{EMAIL}\n",
 }
 SURVEYS = "support/surveys/survey_responses_2026-08_2026-10.jsonl"  # 134 answers of the demo
 LATER = {  # a delivery after the erasure: the CRM still sends her
-    "crm/customers/customers_zofia_later.csv": "customer_id,email,phone,first_name,last_name,country,segment,"
+    "crm/customers/customers_later.csv": "customer_id,email,phone,first_name,last_name,country,segment,"
     "marketing_consent,created_at,updated_at\n"
     f"C7770001,{EMAIL},{PHONES[0]},Zofia,{LAST_NAME},PL,consumer,true,2026-03-01 10:00:00,2026-10-01 10:00:00\n",
 }
@@ -237,7 +237,7 @@ def test_subject_access_lists_every_record_of_every_source(with_zofia, tmp_path)
     assert [(q["source"], q["row"], q["reason"]) for q in report["quarantined"]] == [
         ("support/surveys", 135, "out_of_range")
     ]
-    assert [(r["file"].split("__")[-1], r["data_row"]) for r in report["rejected"]] == [("events_zofia_broken.csv", 1)]
+    assert [(r["file"].split("__")[-1], r["data_row"]) for r in report["rejected"]] == [("events_broken_export.csv", 1)]
 
     assert [p["crm_customer_id"] for p in report["profile"] if not p["is_prospect"]] == ["C7770001"]
     assert {p["value_tier"] for p in report["profile"] if not p["is_prospect"]} <= {"high", "mid", "low", "top"}
@@ -330,7 +330,7 @@ def test_the_receipt_counts_what_was_removed_and_holds_no_identifier(forgotten):
     receipts = list((forgotten["warehouse"] / "privacy" / "receipts").glob("*.json"))
     assert len(receipts) == 1
     text = receipts[0].read_text()
-    for value in [EMAIL, WORK_EMAIL, *PHONES, NAME, LAST_NAME, HANDLE, *IDS, "7770001"]:
+    for value in [EMAIL, WORK_EMAIL, *PHONES, NAME, LAST_NAME, HANDLE, *IDS, "7770001", "zofia"]:
         assert value.lower() not in text.lower(), value
     receipt = json.loads(text)
     raw = [i for i in receipt["removed"] if i["place"] == "raw zone"]
@@ -382,5 +382,5 @@ def test_her_later_delivery_is_withheld_and_counted(forgotten):
         erased = con.execute("select sum(rows_erased) from ops.load_batches").fetchone()[0]
     finally:
         con.close()
-    assert rows == [("customers_zofia_later.csv", 1, None)]
+    assert rows == [("customers_later.csv", 1, None)]
     assert erased == 12

@@ -278,7 +278,7 @@ def _reject(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str
     # still hold an erased person's row.
     if not r.withheld_rows:
         shutil.copyfile(f.path, keep)
-    elif not withhold.copy_without(con, f, keep, r.withheld_rows, r.rows_read):
+    elif not withhold.copy_without(f, keep, r.withheld_rows, r.rows_read):
         reason += "; no copy kept under rejected/: it holds rows of people erased on request"
     ledger.record(
         con,

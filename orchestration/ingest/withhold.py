@@ -8,17 +8,15 @@ then the constant false, so a warehouse without erasures loads as before at the 
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import duckdb
 
 from orchestration.contracts import Entity
 from orchestration.ingest.discover import DeliveredFile
-from orchestration.privacy import identifiers, suppression
+from orchestration.privacy import identifiers, row_files, suppression
 from orchestration.settings import Settings
-from orchestration.sql import ident, literal
+from orchestration.sql import ident
 
 COLUMN = "_withheld"  # batch_checked's flag
 MESSAGE = (
@@ -95,57 +93,11 @@ def row_numbers(con: duckdb.DuckDBPyConnection) -> tuple[int, ...]:
     return tuple(r[0] for r in found)
 
 
-def copy_without(con, f: DeliveredFile, dest: Path, rows: tuple[int, ...], rows_read: int) -> bool:
+def copy_without(f: DeliveredFile, dest: Path, rows: tuple[int, ...], rows_read: int) -> bool:
     """Write `f` to `dest` without its data rows `rows` (1 = first data row, as the readers number
     them); False, and nothing written, when the file's rows cannot be matched to the readers' count."""
-    if f.file_format == "parquet":
-        src = literal(str(f.path))
-        con.execute(
-            f"copy (select * exclude (__cx360_row) from (select *, row_number() over () as __cx360_row "
-            f"from read_parquet({src})) where not list_contains(?, __cx360_row) order by __cx360_row) "
-            f"to {literal(str(dest))} (format parquet, compression zstd)",
-            [list(rows)],
-        )
-        return True
-    kept = _csv_without(f.path, rows, rows_read) if f.file_format == "csv" else _jsonl_without(f.path, rows, rows_read)
+    kept = row_files.without_rows(f.path, f.file_format, rows, rows_read)
     if kept is None:
         return False
     dest.write_bytes(kept)
     return True
-
-
-def _csv_without(path: Path, rows: tuple[int, ...], rows_read: int) -> bytes | None:
-    """The CSV re-written by Python's csv module: header and every other row's fields kept.
-
-    DuckDB (readers.read_csv) skips an empty line, unless the file has one column (then it is a row
-    of null), so the rows are counted the same way here."""
-    data = path.read_bytes()
-    bom = data.startswith(b"\xef\xbb\xbf")
-    text = data.decode("utf-8-sig")
-    first_end = text.find("\n")
-    newline = "\r\n" if first_end > 0 and text[first_end - 1] == "\r" else "\n"
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    header, drop, out, n = records[0], set(rows), [records[0]], 0
-    for record in records[1:]:
-        if record or len(header) == 1:
-            n += 1
-            if n in drop:
-                continue
-        out.append(record)
-    if n != rows_read:
-        return None
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator=newline).writerows(out)
-    return (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
-
-
-def _jsonl_without(path: Path, rows: tuple[int, ...], rows_read: int) -> bytes | None:
-    """The JSONL without those lines; DuckDB skips blank lines, so they count as no row here either."""
-    drop, out, n = set(rows), [], 0
-    for line in path.read_bytes().split(b"\n"):  # a \r before the \n stays with its line
-        if line.strip():
-            n += 1
-            if n in drop:
-                continue
-        out.append(line)
-    return b"\n".join(out) if n == rows_read else None

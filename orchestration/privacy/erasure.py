@@ -40,8 +40,8 @@ import duckdb
 from orchestration import crashpoints
 from orchestration import publication as layout
 from orchestration.privacy import identifiers as ids
+from orchestration.privacy import row_files, suppression, traces
 from orchestration.privacy import subject as subj
-from orchestration.privacy import suppression, traces
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
 from orchestration.warehouse import connect, drop_dbt_scratch
@@ -133,7 +133,7 @@ def plan(settings: Settings, kind: str, value: str, region: str | None = None) -
     finally:
         con.close()
     salt = ids.salt(settings.privacy_dir)
-    rejected = [r for f in rejected_files(settings) for r in _rows_of(f, salt, subject.all_hashes)[1]]
+    rejected = [r for f in rejected_files(settings) for r in rows_of(f, salt, subject.all_hashes)[1]]
     if not (subject.customer_keys or delivered or quarantined or rejected):
         raise NothingFound(f"no record of this {kind} in the warehouse: nothing to erase")
     terms = personal_terms(subject, [r.values for r in delivered] + [q.values for q in quarantined] + rejected)
@@ -249,72 +249,53 @@ def rejected_files(settings: Settings) -> list[Path]:
     return sorted(p for p in settings.rejected_dir.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
 
 
-def _rows_of(path: Path, salt: str, wanted: set[str]) -> tuple[str | None, list[dict], list[int]]:
-    """A rejected copy read as rows: (format, the person's rows, their indexes); format None when
-    the file cannot be read as rows (it is then cleaned line by line)."""
+def _format(path: Path) -> str | None:
+    return next((f for f in ("csv", "jsonl", "parquet") if path.name.lower().endswith(f".{f}")), None)
+
+
+def rows_of(path: Path, salt: str, wanted: set[str]) -> tuple[int | None, list[dict], list[int]]:
+    """A rejected copy read as rows, numbered as the readers number them (1 = first data row, blank
+    lines not counted): (rows read, the person's rows, their numbers); rows read None when the file
+    cannot be read as rows (it is then cleaned line by line)."""
     entity = "/".join(path.parts[-3:-1])
-    name = path.name.lower()
     try:
-        if name.endswith(".csv"):
-            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-            fmt = "csv"
-        elif name.endswith(".jsonl"):
-            rows = [json.loads(line) if line.strip() else {} for line in path.read_text(encoding="utf-8").splitlines()]
-            fmt = "jsonl"
-        elif name.endswith(".parquet"):
-            con = duckdb.connect()
-            cur = con.execute(f"select * from read_parquet({literal(str(path))})")
-            cols = [d[0] for d in cur.description]
-            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-            con.close()
-            fmt = "parquet"
-        else:
-            return None, [], []
+        match _format(path):
+            case "csv":
+                rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+            case "jsonl":
+                lines = path.read_text(encoding="utf-8").splitlines()
+                rows = [json.loads(line) for line in lines if line.strip()]
+            case "parquet":
+                con = duckdb.connect()
+                try:
+                    cur = con.execute(f"select * from read_parquet({literal(str(path))})")
+                    cols = [d[0] for d in cur.description]
+                    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+                finally:
+                    con.close()
+            case _:
+                return None, [], []
     except (UnicodeDecodeError, ValueError, csv.Error, duckdb.Error):
         return None, [], []
-    hits = [i for i, r in enumerate(rows) if isinstance(r, dict) and ids.row_hashes(salt, entity, r) & wanted]
-    return fmt, [rows[i] for i in hits], hits
+    hits = [n for n, r in enumerate(rows, 1) if isinstance(r, dict) and ids.row_hashes(salt, entity, r) & wanted]
+    return len(rows), [rows[n - 1] for n in hits], hits
 
 
 def _erase_rejected(settings: Settings, order: WorkOrder) -> None:
     salt = ids.salt(settings.privacy_dir)
     matcher = traces.matcher(order.terms)
     for path in rejected_files(settings):
-        fmt, _, hits = _rows_of(path, salt, order.all_hashes)
-        data = path.read_bytes()
-        if fmt == "csv" and hits:
-            text = data.decode("utf-8")
-            reader = list(csv.reader(io.StringIO(text, newline="")))
-            out = io.StringIO(newline="")
-            csv.writer(out, lineterminator="\n").writerows([r for i, r in enumerate(reader) if i - 1 not in set(hits)])
-            new, n = out.getvalue().encode("utf-8"), len(hits)
-        elif fmt == "jsonl" and hits:
-            lines = data.decode("utf-8").splitlines(keepends=True)
-            new, n = "".join(ln for i, ln in enumerate(lines) if i not in set(hits)).encode("utf-8"), len(hits)
-        elif fmt == "parquet" and hits:
-            tmp = path.with_name(f".{path.name}.erase.tmp")
-            con = duckdb.connect()
-            con.execute(
-                f"copy (select * exclude (_i) from (select *, row_number() over () - 1 as _i "
-                f"from read_parquet({literal(str(path))})) where _i not in ({', '.join(map(str, hits))})) "
-                f"to {literal(str(tmp))} (format parquet)"
-            )
-            con.close()
-            new, n = tmp.read_bytes(), len(hits)
-            tmp.unlink()
-        elif fmt is None and matcher is not None:
-            # unreadable as rows (not UTF-8, broken quoting): drop every line holding a value
-            lines = data.decode("utf-8", errors="surrogateescape").splitlines(keepends=True)
+        rows_read, _, hits = rows_of(path, salt, order.all_hashes)
+        new = row_files.without_rows(path, _format(path), tuple(hits), rows_read) if hits else None
+        n = len(hits)
+        if new is None and matcher is not None:
+            # not readable as rows (not UTF-8, broken quoting): every line holding a value goes
+            lines = path.read_bytes().decode("utf-8", errors="surrogateescape").splitlines(keepends=True)
             kept = [ln for ln in lines if not matcher.regex.search(ln)]
             new, n = "".join(kept).encode("utf-8", errors="surrogateescape"), len(lines) - len(kept)
-        else:
-            continue
         if n:
-            _record(
-                settings,
-                order,
-                _item("rejected copies", settings, path, n, sha256(path), hashlib.sha256(new).hexdigest()),
-            )
+            item = _item("rejected copies", settings, path, n, sha256(path), hashlib.sha256(new).hexdigest())
+            _record(settings, order, item)
             traces.write_atomically(path, new)
 
 

@@ -82,10 +82,10 @@ def report(settings: Settings, kind: str, value: str, region: str | None = None)
     salt = ids.salt(settings.privacy_dir)
     rejected = []
     for path in erasure.rejected_files(settings):
-        _, rows, hits = erasure._rows_of(path, salt, subject.all_hashes)
+        _, rows, hits = erasure.rows_of(path, salt, subject.all_hashes)
         rejected += [
-            {"file": str(path.relative_to(settings.warehouse_dir)), "data_row": i + 1, "values": r}
-            for i, r in zip(hits, rows, strict=True)
+            {"file": str(path.relative_to(settings.warehouse_dir)), "data_row": n, "values": r}
+            for n, r in zip(hits, rows, strict=True)
         ]
     records = [
         {
