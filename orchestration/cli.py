@@ -356,9 +356,6 @@ def forget(
     anonymous_id: _Anonymous = None,
     region: _Region = None,
     resume: Annotated[bool, typer.Option(help="Complete an erasure that was interrupted.")] = False,
-    landing: Annotated[
-        Path | None, typer.Option(help=f"Landing zone of the rebuild. (env {ENV_LANDING}; default: the demo)")
-    ] = None,
     warehouse: Annotated[
         Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
     ] = None,
@@ -368,7 +365,7 @@ def forget(
     from orchestration.privacy.subject import SubjectError
     from orchestration.run_guard import RunRefused
 
-    settings = Settings.from_env(landing_dir=landing, warehouse_dir=warehouse)
+    settings = Settings.from_env(warehouse_dir=warehouse)
     given = None if resume else _identifier(email, phone, crm_id, customer_number, anonymous_id)
     log_path = settings.warehouse_dir / "logs" / "last_forget.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.pipeline import cx360, shared_build
+from orchestration.contracts import entity
+from orchestration.ingest import load_entity
+from orchestration.warehouse import connect
+from tests.pipeline import cx360, settings_for, shared_build
 
 EMAIL, WORK_EMAIL = "Zofia.Testowa@Example.org", "zofia.work@firma-test.pl"
 PHONES = ("+48 601 777 123", "601777123", "601-777-123", "+48601777123")
@@ -115,13 +118,13 @@ ENV = {"CX360_REJECTED_BATCHES": "warn"}
 
 @pytest.fixture(scope="module")
 def forgotten(with_zofia, tmp_path_factory) -> dict:
-    """Her erasure on a copy of the build, killed twice on the way and completed by running again,
-    with a new delivery of her CRM record arriving before the republish."""
+    """Her erasure on a copy of the build, killed twice on the way and completed by running again;
+    then her CRM record is delivered again and loaded."""
     folder = tmp_path_factory.mktemp("forgotten")
     landing, wh = folder / "landing", folder / "wh"
     shutil.copytree(with_zofia["landing"], landing)
     shutil.copytree(with_zofia["warehouse"], wh, symlinks=True)
-    where = ["--landing", str(landing), "--warehouse", str(wh)]
+    where = ["--warehouse", str(wh)]
     seen: dict = {"warehouse": wh, "landing": landing}
     _plant_samples(wh)
 
@@ -132,15 +135,18 @@ def forgotten(with_zofia, tmp_path_factory) -> dict:
     seen["after_first_kill"] = {
         "pending": (wh / "privacy" / "pending-erasure.json").exists(),
         "published_rows_of_her": _published_rows_of_her(wh),
-        "run": cx360("run", *where, cwd=folder, env=ENV),
+        "run": cx360("run", "--landing", str(landing), *where, cwd=folder, env=ENV),
     }
-    _write(landing, LATER)
     killed = cx360("forget", "--resume", *where, cwd=folder, env=ENV | {"CX360_TEST_KILL_AT": "forget:publish"})
     assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
     seen["after_second_kill"] = {"published_rows_of_her": _published_rows_of_her(wh)}
     done = cx360("forget", "--resume", *where, cwd=folder, env=ENV)
     assert done.returncode == 0, done.stdout + done.stderr
     seen["stdout"] = done.stdout
+    _write(landing, LATER)  # her CRM record comes again: the next load withholds it
+    settings = settings_for(landing, wh)
+    with connect(settings) as con:
+        load_entity(con, settings, entity("crm/customers"), "next-run")
     seen["status"] = cx360("status", "--warehouse", str(wh), cwd=folder).stdout
     return seen
 

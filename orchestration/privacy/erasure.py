@@ -14,8 +14,9 @@ Steps:
   ops       in one transaction of the working database: quarantined rows lose their delivered
             values, ops text (check samples, run failures) loses the person's values, the load
             records count the erased rows (ops.erased_rows), the suppression list gets the hashes;
-  publish   a full rebuild, the gates, and a publication written from scratch; older publications
-            (the kept previous one holds the person) are deleted;
+  publish   a full rebuild of what is held (no new delivery is loaded), the gates, and a
+            publication written from scratch; older publications (the kept previous one holds the
+            person) are deleted;
   compact   the working database copied into a fresh file (DuckDB keeps freed blocks' old bytes);
   files     logs, Data Docs, dbt's artifacts, the Dagster instance's SQLite files: values replaced
             by `[erased]`;
@@ -391,7 +392,11 @@ def _scrub_tables(con, schema: str, matcher: traces.Matcher) -> int:
 def _republish(settings: Settings, order: WorkOrder) -> None:
     from orchestration.runner import run_build
 
-    outcome = run_build(settings.with_(full_refresh=True, reuse_publication=False))
+    # a rebuild of what is held, nothing newly delivered: deliveries wait for the next run (and a
+    # forgotten --landing cannot load another landing zone, the demo's, into this warehouse)
+    nothing_new = settings.privacy_dir / "no-deliveries"
+    nothing_new.mkdir(parents=True, exist_ok=True)
+    outcome = run_build(settings.with_(landing_dir=nothing_new, full_refresh=True, reuse_publication=False))
     current = layout.current_folder(settings.serving_dir)
     published = current is not None and layout.read_manifest(current)["run_id"] == outcome.run_id
     if not published:
