@@ -327,12 +327,11 @@ def _erase_ops(settings: Settings, order: WorkOrder) -> None:
                 if n:
                     order.items.append({"place": "check samples and run records", "path": "cx.duckdb ops", "values": n})
             for item in order.items:
-                if (
-                    item["place"] == "raw zone"
-                    and not con.execute(
-                        "select count(*) from ops.erased_rows where erasure_id = ? and batch_id = ?",
-                        [order.erasure_id, item["batch_id"]],
-                    ).fetchone()[0]
+                if item["place"] == "raw zone" and not _exists(
+                    con,
+                    "from ops.erased_rows where erasure_id = ? and batch_id = ?",
+                    order.erasure_id,
+                    item["batch_id"],
                 ):
                     con.execute(
                         "insert into ops.erased_rows values (?, ?, ?, ?, ?)",
@@ -344,9 +343,7 @@ def _erase_ops(settings: Settings, order: WorkOrder) -> None:
                 "where b.batch_id = e.batch_id"
             )
             suppression.add(con, {k: set(v) for k, v in order.hashes.items()}, order.erasure_id)
-            if not con.execute("select count(*) from ops.erasures where erasure_id = ?", [order.erasure_id]).fetchone()[
-                0
-            ]:
+            if not _exists(con, "from ops.erasures where erasure_id = ?", order.erasure_id):
                 con.execute(
                     "insert into ops.erasures values (?, ?, ?, ?)",
                     [order.erasure_id, order.requested_at, order.given_hash, _receipt_rel(order)],
@@ -355,6 +352,10 @@ def _erase_ops(settings: Settings, order: WorkOrder) -> None:
         except BaseException:
             con.execute("rollback")
             raise
+
+
+def _exists(con, from_where: str, *params) -> bool:
+    return con.execute(f"select exists (select 1 {from_where})", list(params)).fetchone()[0]
 
 
 def _offers(salt: str, entity: str, raw: str, wanted: set[str]) -> bool:
@@ -396,7 +397,11 @@ def _republish(settings: Settings, order: WorkOrder) -> None:
     # forgotten --landing cannot load another landing zone, the demo's, into this warehouse)
     nothing_new = settings.privacy_dir / "no-deliveries"
     nothing_new.mkdir(parents=True, exist_ok=True)
-    outcome = run_build(settings.with_(landing_dir=nothing_new, full_refresh=True, reuse_publication=False))
+    # the volume guard stops a broken export; the rows this rebuild loses are the ones erased
+    rebuild = settings.with_(
+        landing_dir=nothing_new, full_refresh=True, reuse_publication=False, allow_volume_drop=True
+    )
+    outcome = run_build(rebuild)
     current = layout.current_folder(settings.serving_dir)
     published = current is not None and layout.read_manifest(current)["run_id"] == outcome.run_id
     if not published:
