@@ -102,22 +102,50 @@ def find(root: Path, terms: Iterable[str]) -> list[Trace]:
     return out
 
 
+_CHUNK = 64 << 20
+
+
 def find_in_bytes(path: Path, m: Matcher) -> int:
-    return len(m.regex.findall(path.read_bytes().decode("utf-8", errors="replace")))
+    """Occurrences in the file's bytes, read in chunks (a serving database is gigabytes): each chunk
+    carries the previous one's tail, long enough for any spelling, and a match counts once, in the
+    chunk where it ends."""
+    keep = 4 * max(len(v) for v in m.spelled)  # UTF-8: at most 4 bytes a character
+    hits, tail = 0, b""
+    with path.open("rb") as f:
+        while block := f.read(_CHUNK):
+            data = tail + block
+            text = data.decode("utf-8", errors="replace")
+            boundary = len(tail.decode("utf-8", errors="replace"))
+            hits += sum(1 for found in m.regex.finditer(text) if found.end() > boundary)
+            tail = data[-keep:]
+    return hits
 
 
-def _row_matches(alias: str, m: Matcher) -> str:
-    """SQL: the row, written out as text, holds a term in any case."""
-    row = f"lower(cast({alias} as varchar))"
-    return "(" + " or ".join(f"contains({row}, {literal(v.lower())})" for v in sorted(set(m.spelled))) + ")"
+def _text_of_row(con, relation: str) -> str | None:
+    """SQL: a row's text columns (strings, lists, structs, JSON) joined, lower-cased; None when the
+    relation has none. Numbers and dates cannot hold a value of a person's and are not read."""
+    columns = [
+        name
+        for name, kind, *_ in con.execute(f"describe select * from {relation}").fetchall()
+        if any(t in kind for t in ("VARCHAR", "JSON", "STRUCT", "MAP", "UNION"))
+    ]
+    if not columns:
+        return None
+    return "lower(concat_ws(chr(31), " + ", ".join(f"cast({ident(c)} as varchar)" for c in columns) + "))"
+
+
+def _count_matching(con, relation: str, m: Matcher) -> int:
+    text = _text_of_row(con, relation)
+    if text is None:
+        return 0
+    holds = " or ".join(f"contains({text}, {literal(v.lower())})" for v in sorted(set(m.spelled)))
+    return con.execute(f"select count(*) from {relation} where {holds}").fetchone()[0]
 
 
 def _find_in_parquet(path: Path, m: Matcher) -> list[Trace]:
     con = duckdb.connect()
     try:
-        n = con.execute(
-            f"select count(*) from read_parquet({literal(str(path))}) as t where {_row_matches('t', m)}"
-        ).fetchone()[0]
+        n = _count_matching(con, f"read_parquet({literal(str(path))})", m)
     finally:
         con.close()
     return [Trace(path, "parquet rows", n)] if n else []
@@ -132,9 +160,7 @@ def _find_in_duckdb(path: Path, m: Matcher) -> list[Trace]:
             "select schema_name, table_name from duckdb_tables() where database_name = 'db'"
         ).fetchall()
         for schema, table in tables:
-            n = con.execute(
-                f"select count(*) from db.{ident(schema)}.{ident(table)} as t where {_row_matches('t', m)}"
-            ).fetchone()[0]
+            n = _count_matching(con, f"db.{ident(schema)}.{ident(table)}", m)
             if n:
                 out.append(Trace(path, f"table {schema}.{table}", n))
     finally:
