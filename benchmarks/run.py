@@ -166,7 +166,37 @@ def step_times(warehouse: Path, started_after: float) -> dict | None:
         "dagster_run_seconds": run_s,
         "phases": phases,
         "steps": steps,
+        "slowest_dbt_nodes": slowest_dbt_nodes(warehouse, run_id),
     }
+
+
+SLOWEST = 10
+
+
+def slowest_dbt_nodes(warehouse: Path, run_id: str, n: int = SLOWEST) -> list[dict]:
+    """The run's slowest dbt models and tests: dagster-dbt puts each node's `Execution Duration` on
+    its materialisation or check evaluation (dbt's own run_results.json is overwritten by the second
+    dbt invocation of a run, the data-trust mart's)."""
+    import dagster as dg
+
+    from orchestration.runner import dagster_instance
+    from orchestration.settings import Settings
+
+    kinds = (dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    found: dict[str, float] = {}
+    with dagster_instance(Settings(landing_dir=warehouse, warehouse_dir=warehouse)) as instance:
+        for entry in instance.all_logs(run_id, of_type=set(kinds)):
+            event = entry.dagster_event
+            data = event.event_specific_data
+            metadata = getattr(getattr(data, "materialization", None), "metadata", None) or getattr(
+                data, "metadata", None
+            )
+            if not metadata or "Execution Duration" not in metadata:
+                continue
+            node = metadata.get("unique_id")
+            name = getattr(node, "value", None) or getattr(node, "text", None) or str(event.asset_key)
+            found[name] = float(getattr(metadata["Execution Duration"], "value", 0.0))
+    return [{"node": k, "seconds": v} for k, v in sorted(found.items(), key=lambda kv: -kv[1])[:n]]
 
 
 def rows_per_entity(warehouse: Path, run_id: str) -> dict | None:
@@ -403,6 +433,12 @@ def print_table(result: dict) -> None:
         "ingest = the Dagster steps that load landing files into the raw zone (one per entity), from the run's "
         "step statistics; floor = DuckDB's own readers → COPY TO Parquet of the same files, in a fresh process."
     )
+    for label, key in (("full run", "full_run"), ("incremental run", "incremental_run")):
+        nodes = ((result.get(key) or {}).get("dagster") or {}).get("slowest_dbt_nodes") or []
+        if nodes:
+            console.print(f"slowest dbt nodes of the {label} (seconds, two threads at once):")
+            for node in nodes:
+                console.print(f"  {node['seconds']:7.1f}  {node['node']}")
     for x in result["verdicts"]:
         if x["met"] is False:
             console.print(f"[red]✗[/] {x['text']}")
