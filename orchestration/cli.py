@@ -340,6 +340,8 @@ def subject_access(
     except SubjectError as e:
         _fail(str(e))
     as_json, as_md = access.write(found, out)
+    if not (found["customers"] or found["records"] or found["quarantined"] or found["rejected"]):
+        console.print(f"nothing is held about this {kind.replace('_', ' ')}: the report says so")
     console.print(
         f"{len(found['records'])} records, {len(found['quarantined'])} quarantined and {len(found['rejected'])} "
         f"rejected rows, {len(found['journey'])} journey touchpoints, {len(found['stored_in'])} files hold their data"

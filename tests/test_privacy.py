@@ -390,3 +390,14 @@ def test_her_later_delivery_is_withheld_and_counted(forgotten):
         con.close()
     assert rows == [("customers_later.csv", 1, None)]
     assert erased == 12
+
+
+def test_a_person_nobody_holds_gets_an_empty_report_and_nothing_is_erased(with_zofia, tmp_path):
+    where = ["--warehouse", with_zofia["warehouse"]]
+    asked = cx360("subject-access", "--email", "nobody@example.net", *where, "--out", "sar", cwd=tmp_path)
+    assert asked.returncode == 0 and "nothing is held about this email" in asked.stdout
+    assert json.loads((tmp_path / "sar" / "subject-access.json").read_text())["records"] == []
+    erased = cx360("forget", "--email", "nobody@example.net", *where, cwd=tmp_path)
+    assert erased.returncode == 1
+    assert "no record of this email in the warehouse: nothing to erase" in " ".join(erased.stdout.split())
+    assert not (Path(with_zofia["warehouse"]) / "privacy" / "pending-erasure.json").exists()
