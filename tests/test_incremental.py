@@ -156,7 +156,7 @@ def test_daily_runs_rebuild_only_the_affected_customers(runs):
 
 
 def test_the_prospect_joined_the_crm_and_the_corrected_e_mail_moved_the_lead(runs):
-    db = runs["settings"].serving_dir / "cx_restricted.duckdb"
+    db = runs["settings"].marts_db_path  # the journey is published to the BI database
     orders = [*runs["prospect_orders"], "O9990001-01"]
     rows = query(
         db,
