@@ -25,10 +25,8 @@ Steps:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -127,17 +125,13 @@ def plan(settings: Settings, kind: str, value: str, region: str | None = None) -
     """Resolve the person and write the work order (nothing is changed yet)."""
     con = subj.open_reader(settings)
     try:
-        subject = subj.resolve(con, settings, kind, value, region)
-        relation = subj.load_hashes(con, subject)
-        delivered = subj.delivered_rows(con, settings, relation)
-        quarantined = subj.quarantined_rows(con, settings, subject)
+        held = subj.find_held(con, settings, kind, value, region)
     finally:
         con.close()
-    salt = ids.salt(settings.privacy_dir)
-    rejected = [r for f in rejected_files(settings) for r in rows_of(f, salt, subject.all_hashes)[1]]
-    if not (subject.customer_keys or delivered or quarantined or rejected):
+    subject = held.subject
+    if not held.anything:
         raise NothingFound(f"no record of this {kind} in the warehouse: nothing to erase")
-    terms = personal_terms(subject, [r.values for r in delivered] + [q.values for q in quarantined] + rejected)
+    terms = personal_terms(subject, held.all_values())
     now = dt.datetime.now(dt.UTC)
     order = WorkOrder(
         erasure_id=f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
@@ -246,48 +240,12 @@ def _erase_raw(settings: Settings, order: WorkOrder) -> None:
         con.close()
 
 
-def rejected_files(settings: Settings) -> list[Path]:
-    return sorted(p for p in settings.rejected_dir.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
-
-
-def _format(path: Path) -> str | None:
-    return next((f for f in ("csv", "jsonl", "parquet") if path.name.lower().endswith(f".{f}")), None)
-
-
-def rows_of(path: Path, salt: str, wanted: set[str]) -> tuple[int | None, list[dict], list[int]]:
-    """A rejected copy read as rows, numbered as the readers number them (1 = first data row, blank
-    lines not counted): (rows read, the person's rows, their numbers); rows read None when the file
-    cannot be read as rows (it is then cleaned line by line)."""
-    entity = "/".join(path.parts[-3:-1])
-    try:
-        match _format(path):
-            case "csv":
-                rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-            case "jsonl":
-                lines = path.read_text(encoding="utf-8").splitlines()
-                rows = [json.loads(line) for line in lines if line.strip()]
-            case "parquet":
-                con = duckdb.connect()
-                try:
-                    cur = con.execute(f"select * from read_parquet({literal(str(path))})")
-                    cols = [d[0] for d in cur.description]
-                    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-                finally:
-                    con.close()
-            case _:
-                return None, [], []
-    except (UnicodeDecodeError, ValueError, csv.Error, duckdb.Error):
-        return None, [], []
-    hits = [n for n, r in enumerate(rows, 1) if isinstance(r, dict) and ids.row_hashes(salt, entity, r) & wanted]
-    return len(rows), [rows[n - 1] for n in hits], hits
-
-
 def _erase_rejected(settings: Settings, order: WorkOrder) -> None:
     salt = ids.salt(settings.privacy_dir)
     matcher = traces.matcher(order.terms)
-    for path in rejected_files(settings):
-        rows_read, _, hits = rows_of(path, salt, order.all_hashes)
-        new = row_files.without_rows(path, _format(path), tuple(hits), rows_read) if hits else None
+    for path in subj.rejected_files(settings):
+        rows_read, _, hits = subj.rows_of(path, salt, order.all_hashes)
+        new = row_files.without_rows(path, subj.file_format(path), tuple(hits), rows_read) if hits else None
         n = len(hits)
         if new is None and matcher is not None:
             # not readable as rows (not UTF-8, broken quoting): every line holding a value goes

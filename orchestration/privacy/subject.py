@@ -15,6 +15,8 @@ identifiers.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,3 +242,68 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, settings: Settings, subject
         if isinstance(values, dict) and ids.row_hashes(salt, entity, values) & wanted:
             out.append(QuarantinedRow(batch_id, entity, file_name, row_number, code, message, values))
     return out
+
+
+def rejected_files(settings: Settings) -> list[Path]:
+    return sorted(p for p in settings.rejected_dir.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
+
+
+def file_format(path: Path) -> str | None:
+    return next((f for f in ("csv", "jsonl", "parquet") if path.name.lower().endswith(f".{f}")), None)
+
+
+def rows_of(path: Path, salt: str, wanted: set[str]) -> tuple[int | None, list[dict], list[int]]:
+    """A rejected copy read as rows, numbered as the readers number them (1 = first data row, blank
+    lines not counted): (rows read, the person's rows, their numbers); rows read None when the file
+    cannot be read as rows (it is then cleaned line by line)."""
+    entity = "/".join(path.parts[-3:-1])
+    try:
+        match file_format(path):
+            case "csv":
+                rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+            case "jsonl":
+                lines = path.read_text(encoding="utf-8").splitlines()
+                rows = [json.loads(line) for line in lines if line.strip()]
+            case "parquet":
+                con = duckdb.connect()
+                try:
+                    cur = con.execute(f"select * from read_parquet({literal(str(path))})")
+                    cols = [d[0] for d in cur.description]
+                    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+                finally:
+                    con.close()
+            case _:
+                return None, [], []
+    except (UnicodeDecodeError, ValueError, csv.Error, duckdb.Error):
+        return None, [], []
+    hits = [n for n, r in enumerate(rows, 1) if isinstance(r, dict) and ids.row_hashes(salt, entity, r) & wanted]
+    return len(rows), [rows[n - 1] for n in hits], hits
+
+
+@dataclass
+class Held:
+    """Everything delivered about a person: the raw zone's rows, quarantined rows, rejected copies' rows."""
+
+    subject: Subject
+    delivered: list[DeliveredRow]
+    quarantined: list[QuarantinedRow]
+    rejected: list[tuple[Path, int, dict]]  # (rejected copy, data row number, values)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.subject.customer_keys or self.delivered or self.quarantined or self.rejected)
+
+    def all_values(self) -> list[dict]:
+        return [r.values for r in self.delivered] + [q.values for q in self.quarantined] + [r[2] for r in self.rejected]
+
+
+def find_held(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str, value: str, region=None) -> Held:
+    subject = resolve(con, settings, kind, value, region)
+    delivered = delivered_rows(con, settings, load_hashes(con, subject))
+    quarantined = quarantined_rows(con, settings, subject)
+    salt = ids.salt(settings.privacy_dir)
+    rejected = []
+    for path in rejected_files(settings):
+        _, rows, numbers = rows_of(path, salt, subject.all_hashes)
+        rejected += [(path, n, r) for n, r in zip(numbers, rows, strict=True)]
+    return Held(subject, delivered, quarantined, rejected)

@@ -61,10 +61,8 @@ _SIGNAL_COLUMNS = ("signal", "source_id", "signal_at", "signal_score", "signal_a
 def report(settings: Settings, kind: str, value: str, region: str | None = None) -> dict:
     con = subj.open_reader(settings)
     try:
-        subject = subj.resolve(con, settings, kind, value, region)
-        relation = subj.load_hashes(con, subject)
-        delivered = subj.delivered_rows(con, settings, relation)
-        quarantined = subj.quarantined_rows(con, settings, subject)
+        held = subj.find_held(con, settings, kind, value, region)
+        subject, delivered, quarantined = held.subject, held.delivered, held.quarantined
         keys = subject.customer_keys
         marts = model_schema(con, "dim_customer", "wh")
         identity = model_schema(con, "int_identity__assignments", "wh")
@@ -79,14 +77,10 @@ def report(settings: Settings, kind: str, value: str, region: str | None = None)
         signals = _rows(con, f"select {', '.join(_SIGNAL_COLUMNS)} from wh.{ident(marts)}.mart_follow_up_queue", keys)
     finally:
         con.close()
-    salt = ids.salt(settings.privacy_dir)
-    rejected = []
-    for path in erasure.rejected_files(settings):
-        _, rows, hits = erasure.rows_of(path, salt, subject.all_hashes)
-        rejected += [
-            {"file": str(path.relative_to(settings.warehouse_dir)), "data_row": n, "values": r}
-            for n, r in zip(hits, rows, strict=True)
-        ]
+    rejected = [
+        {"file": str(path.relative_to(settings.warehouse_dir)), "data_row": n, "values": values}
+        for path, n, values in held.rejected
+    ]
     records = [
         {
             "source": r.entity,
@@ -98,9 +92,7 @@ def report(settings: Settings, kind: str, value: str, region: str | None = None)
         }
         for r in delivered
     ]
-    terms = erasure.personal_terms(
-        subject, [r.values for r in delivered] + [q.values for q in quarantined] + [x["values"] for x in rejected]
-    )
+    terms = erasure.personal_terms(subject, held.all_values())
     places = _places(settings, terms)
     return _plain(
         {
