@@ -57,10 +57,12 @@ def test_sqlite_values_are_replaced_and_no_old_page_keeps_them(tmp_path):
 
 
 def test_parquet_and_duckdb_files_are_read_row_by_row(tmp_path):
-    duckdb.sql(
+    con = duckdb.connect()  # its own connection: the module's default one is shared by every test
+    con.execute(
         f"copy (select range as n, 'x' as s, [{EMAIL.lower()!r}] as l from range(3)) to '{tmp_path / 'p.parquet'}' "
         "(format parquet, compression zstd)"
     )
+    con.close()
     con = duckdb.connect(str(tmp_path / "d.duckdb"))
     con.execute("create schema marts")
     con.execute("create table marts.dim (k int, pii struct(name varchar))")
