@@ -10,7 +10,9 @@ takes another's records; the records of the person that carry it are still found
 identifiers.
 
 `delivered_rows` then finds, in the raw zone, every row that offers one of the closure's hashes
-(identifiers.py): every version of every record of the person, including rows no model kept.
+(identifiers.py): every version of every record of the person, including rows no model kept;
+`quarantined_rows` and `rows_of` do the same for quarantine and the rejected copies, and
+`find_held` gathers the three for the report and the erasure.
 """
 
 from __future__ import annotations
