@@ -80,7 +80,7 @@ def switch(serving: Path, staged: Path, publication_id: str) -> Path:
             if link.is_dir():
                 shutil.rmtree(link)
             _replace_symlink(link, f"{CURRENT}/{name}")
-    _fsync_dir(serving)
+    fsync(serving)
     return final
 
 
@@ -122,9 +122,9 @@ def _replace_symlink(link: Path, target: str) -> None:
     os.replace(tmp, link)  # rename(2) replaces the link itself, atomically
 
 
-def _fsync_dir(folder: Path) -> None:
-    """The renames above survive a power cut once the folder's entry is on disk."""
-    fd = os.open(folder, os.O_RDONLY)
+def fsync(path: Path) -> None:
+    """Force a file's bytes, or a folder's entries (a rename in it), to disk: they then survive a power cut."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -231,7 +231,7 @@ def _erase_raw(settings: Settings, order: WorkOrder) -> None:
                     f"copy (select * from read_parquet({literal(str(path))}) where not {match} order by _row_number) "
                     f"to {literal(str(tmp))} (format parquet, compression zstd)"
                 )
-                _fsync(tmp)
+                layout.fsync(tmp)
                 _record(
                     settings, order, _item("raw zone", settings, path, n, sha256(path), sha256(tmp), batch_id=path.stem)
                 )
@@ -400,7 +400,7 @@ def _compact(settings: Settings, order: WorkOrder) -> None:
         con.execute("detach old")
     finally:
         con.close()
-    _fsync(fresh)
+    layout.fsync(fresh)
     os.replace(fresh, db)
     Path(f"{db}.wal").unlink(missing_ok=True)
     order.items.append(_item("working database", settings, db, None, before, sha256(db)))
@@ -483,11 +483,3 @@ def _record(settings: Settings, order: WorkOrder, item: dict) -> None:
     which the resumed step rewrites again under the same entry."""
     order.items = [i for i in order.items if i["path"] != item["path"]] + [item]
     _save(settings, order)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -115,7 +115,7 @@ def resolve(con: duckdb.DuckDBPyConnection, settings: Settings, kind: str, value
     seed = _SEED[kind].replace("$v", literal(given))
     con.execute(
         f"create or replace temp table subject_records as select a.*, k.given_crm_customer_id, "
-        f"k.sales_customer_number, k.anonymous_id, {_CARRIED[ids.CRM_ID]} as carried_crm_id {records} "
+        f"k.sales_customer_number, k.anonymous_id {records} "
         f"where {seed} or a.customer_key in (select a.customer_key {records} where {seed})"
     )
     keys = [
