@@ -32,6 +32,9 @@ from orchestration.sql import ident, literal
 from orchestration.warehouse import model_schema
 
 PII_PREFIX = "pii_"
+# a model's build bookkeeping (when an incremental model last rewrote a row): not a published fact,
+# and it differs between an incremental build and a full one that hold the same rows
+BOOKKEEPING_PREFIX = "_"
 DATABASES = {"bi": layout.BI_DB, "restricted": layout.RESTRICTED_DB}
 BI_PARQUET, RESTRICTED_PARQUET = Path("parquet"), Path("restricted") / "parquet"
 Docs = serving_db.Docs
@@ -104,7 +107,7 @@ def _write_snapshots(
     for model, relation in tables.items():
         cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
         has_pii = any(c.startswith(PII_PREFIX) for c in cols)
-        keep = [c for c in cols if not (drop_pii and c.startswith(PII_PREFIX))]
+        keep = [c for c in cols if not c.startswith(BOOKKEEPING_PREFIX) and not (drop_pii and c.startswith(PII_PREFIX))]
         select = f"select {', '.join(ident(c) for c in keep)} from {relation}"
         sub = BI_PARQUET if drop_pii or (model in bi_models and not has_pii) else RESTRICTED_PARQUET
         snap = snapshots.write_snapshot(

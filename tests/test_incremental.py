@@ -152,7 +152,7 @@ def test_daily_runs_rebuild_only_the_affected_customers(runs):
     assert scope and not any(is_all for _, is_all, _ in scope)
     # the days re-derive a small share of the customers: under a tenth of them per day delivered
     assert len(scope) < DAYS * customers / 10
-    assert {reason for _, _, reason in scope} >= {"identity"}
+    assert {reason for _, _, reason in scope} >= {"record"}
 
 
 def test_the_prospect_joined_the_crm_and_the_corrected_e_mail_moved_the_lead(runs):

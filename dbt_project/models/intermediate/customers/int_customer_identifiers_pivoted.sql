@@ -12,10 +12,6 @@ sales_customers as (
     select * from {{ ref('stg_sales__customers') }}
 ),
 
-marketing_events as (
-    select * from {{ ref('stg_marketing__events') }}
-),
-
 feedback as (
     select * from {{ ref('stg_support__feedback') }}
 ),
@@ -62,14 +58,10 @@ identifiers as (
     from assigned_sales_customers
     union all
     select
-        assignments.customer_key,
+        customer_key,
         'anonymous_id' as kind,
-        marketing_events.anonymous_id as value
+        anonymous_id as value
     from assignments
-    inner join marketing_events
-        on
-            assignments.source_entity = 'events'
-            and assignments.source_id = marketing_events.event_id
     union all
     select
         assignments.customer_key,

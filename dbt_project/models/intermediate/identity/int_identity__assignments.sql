@@ -1,10 +1,30 @@
 -- One row per resolved record: its customer by the first identity rule that gives an answer
 -- (model.md), else a prospect, else no customer. The rule is kept as match_rule.
+-- Incremental: a build rewrites the records int_identity_records_matched re-matched since the
+-- last one; _matched_at tells the journey which records it has to look at again.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='record_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
+{% if is_incremental() %}
+    last_build as (
+        select max(_matched_at) as matched_at from {{ this }}
+    ),
+{% endif %}
+
 records as (
     select * from {{ ref('int_identity_records_matched') }}
+    {%- if is_incremental() %}
+        where _matched_at > (select last_build.matched_at from last_build)
+    {%- endif %}
 ),
 
 ruled as (
@@ -53,6 +73,7 @@ assigned as (
 final as (
     select
         -- record
+        record_key,
         source_system,
         source_entity,
         source_id,
@@ -68,7 +89,10 @@ final as (
         -- evidence
         match_rule,
         email_key,
-        phone_key
+        phone_key,
+        anonymous_id,
+        -- lineage
+        _matched_at
     from assigned
 )
 

@@ -1,5 +1,7 @@
 -- Every record that identity resolution assigns, with the identifiers each rule reads. Sales
 -- orders carry their sales/customers row's identifiers (rules 2 and 4, and 5 through it).
+-- _batch_seq is the latest batch of any row a record's identifiers come from (its own, its sales
+-- customer's, the CRM customer whose country reads its phone): a later batch may change them.
 
 with
 
@@ -41,7 +43,8 @@ sales_customers_regioned as (
         sales_customers.*,
         coalesce(
             sales_customers.country, crm_customers.country, {{ sql_string(var('default_phone_region')) }}
-        ) as phone_region
+        ) as phone_region,
+        greatest(sales_customers._batch_seq, coalesce(crm_customers._batch_seq, 0)) as identity_batch_seq
     from sales_customers
     left join crm_customers
         on sales_customers.crm_customer_id = crm_customers.customer_id
@@ -50,7 +53,8 @@ sales_customers_regioned as (
 tickets_regioned as (
     select
         support_tickets.*,
-        coalesce(crm_customers.country, {{ sql_string(var('default_phone_region')) }}) as phone_region
+        coalesce(crm_customers.country, {{ sql_string(var('default_phone_region')) }}) as phone_region,
+        greatest(support_tickets._batch_seq, coalesce(crm_customers._batch_seq, 0)) as identity_batch_seq
     from support_tickets
     left join crm_customers
         on support_tickets.crm_customer_id = crm_customers.customer_id
@@ -69,7 +73,8 @@ crm_customer_records as (
         phone,
         coalesce(country, {{ sql_string(var('default_phone_region')) }}) as phone_region,
         cast(null as {{ dbt.type_string() }}) as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        _batch_seq
     from crm_customers
 ),
 
@@ -86,7 +91,8 @@ crm_activity_records as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as phone_region,
         cast(null as {{ dbt.type_string() }}) as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        _batch_seq
     from crm_activities
 ),
 
@@ -102,7 +108,8 @@ marketing_event_records as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as phone_region,
         cast(null as {{ dbt.type_string() }}) as sales_customer_number,
-        anonymous_id
+        anonymous_id,
+        _batch_seq
     from marketing_events
 ),
 
@@ -118,7 +125,8 @@ sales_customer_records as (
         phone,
         phone_region,
         customer_number as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        identity_batch_seq as _batch_seq
     from sales_customers_regioned
 ),
 
@@ -135,7 +143,10 @@ sales_order_records as (
         sales_customers_regioned.phone,
         sales_customers_regioned.phone_region,
         sales_orders.customer_number as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        greatest(
+            sales_orders._batch_seq, coalesce(sales_customers_regioned.identity_batch_seq, 0)
+        ) as _batch_seq
     from sales_orders
     left join sales_customers_regioned
         on sales_orders.customer_number = sales_customers_regioned.customer_number
@@ -153,7 +164,8 @@ ticket_records as (
         requester_phone as phone,
         phone_region,
         cast(null as {{ dbt.type_string() }}) as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        identity_batch_seq as _batch_seq
     from tickets_regioned
 ),
 
@@ -170,7 +182,8 @@ survey_records as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as phone_region,
         cast(null as {{ dbt.type_string() }}) as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        _batch_seq
     from support_surveys
 ),
 
@@ -186,7 +199,8 @@ feedback_records as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as phone_region,
         cast(null as {{ dbt.type_string() }}) as sales_customer_number,
-        cast(null as {{ dbt.type_string() }}) as anonymous_id
+        cast(null as {{ dbt.type_string() }}) as anonymous_id,
+        _batch_seq
     from support_feedback
 ),
 

@@ -4,9 +4,9 @@
 -- as a full build would. One row (null, true) means: rebuild everything.
 --
 -- A customer is in scope when, since the last build (int_journey_watermark):
---   new_batch     one of their records has a version in a later batch (new or corrected records)
---   identity      one of their records changed customer (old and new customer both in scope) or
---                 stays with them by another rule (match_rule, crm_customer_id and is_prospect are kept)
+--   record        identity resolution re-matched one of their records (int_identity__assignments
+--                 ._matched_at): it is new or corrected, or its customer may have changed; the
+--                 customer it has now and the one the journey holds are both in scope
 --   as_of         the as-of date moved and they have events or open tickets around it
 --   fx_rate       a new rate re-prices their orders (latest rate on or before the order date)
 --   campaign      a new or corrected campaign re-channels their marketing events
@@ -19,19 +19,18 @@
 -- depends_on: {{ ref('touchpoint_map') }}
 -- depends_on: {{ ref('stg_marketing__events') }}
 -- depends_on: {{ ref('stg_marketing__campaigns') }}
--- depends_on: {{ ref('stg_crm__activities') }}
 -- depends_on: {{ ref('stg_sales__orders') }}
 -- depends_on: {{ ref('stg_sales__fx_rates') }}
 -- depends_on: {{ ref('stg_support__tickets') }}
--- depends_on: {{ ref('stg_support__surveys') }}
--- depends_on: {{ ref('stg_support__feedback') }}
 
 {{ config(materialized='table') }}
 
 {#- read by name, not ref(): both are built after this model, from the previous build -#}
 {%- set fact = adapter.get_relation(this.database, 'marts', 'fct_customer_journey') -%}
 {%- set previous = adapter.get_relation(this.database, this.schema, 'int_journey_watermark') -%}
-{%- set rebuild_all = flags.FULL_REFRESH or fact is none or previous is none -%}
+{#- a watermark from before built_at existed cannot say what changed since: rebuild once -#}
+{%- set rebuild_all = flags.FULL_REFRESH or fact is none or previous is none
+    or 'built_at' not in (adapter.get_columns_in_relation(previous) | map(attribute='name') | list) -%}
 
 with
 
@@ -76,66 +75,34 @@ with
         cross join previous
     ),
 
-    records as (
-    {% for model, entity, id in [
-        ('stg_marketing__events', 'marketing|events', 'event_id'),
-        ('stg_crm__activities', 'crm|activities', 'activity_id'),
-        ('stg_sales__orders', 'sales|orders', 'order_id'),
-        ('stg_support__tickets', 'support|tickets', 'ticket_id'),
-        ('stg_support__surveys', 'support|surveys', 'response_id'),
-        ('stg_support__feedback', 'support|feedback', 'feedback_id'),
-    ] %}
-            select
-                '{{ entity.split("|")[0] }}' as source_system,
-                '{{ entity.split("|")[1] }}' as source_entity,
-                {{ id }} as source_id,
-                _batch_seq
-            from {{ ref(model) }}
-            {% if not loop.last %}union all{% endif %}
-        {% endfor %}
+    -- records identity resolution looked at again since the journey was built: new or corrected
+    -- ones and those whose customer may have changed (int_identity_records_matched)
+    rematched as (
+        select
+            source_system,
+            source_entity,
+            source_id,
+            customer_key
+        from assignments
+        where _matched_at > (select previous.built_at from previous)
     ),
 
-    new_batch as (
+    -- their customer as they are now, and as the journey holds them
+    record as (
         select
-            assignments.customer_key,
-            'new_batch' as scope_reason
-        from records
-        inner join assignments
-            on
-                records.source_system = assignments.source_system
-                and records.source_entity = assignments.source_entity
-                and records.source_id = assignments.source_id
-        where records._batch_seq > (select moved.batch_seq from moved)
-    ),
-
-    identity_changed as (
-        select
-            fact.customer_key as old_customer_key,
-            assignments.customer_key as new_customer_key
-        from fact
-        inner join assignments
-            on
-                fact.source_system = assignments.source_system
-                and fact.source_entity = assignments.source_entity
-                and fact.source_id = assignments.source_id
-        -- the journey keeps the evidence too: a record that stays with its customer by another rule changes
-        where
-            fact.customer_key is distinct from assignments.customer_key
-            or fact.match_rule is distinct from assignments.match_rule
-            or fact.crm_customer_id is distinct from assignments.crm_customer_id
-            or fact.is_prospect is distinct from assignments.is_prospect
-    ),
-
-    identity as (
-        select
-            old_customer_key as customer_key,
-            'identity' as scope_reason
-        from identity_changed
+            customer_key,
+            'record' as scope_reason
+        from rematched
         union all
         select
-            new_customer_key as customer_key,
-            'identity' as scope_reason
-        from identity_changed
+            fact.customer_key,
+            'record' as scope_reason
+        from fact
+        inner join rematched
+            on
+                fact.source_system = rematched.source_system
+                and fact.source_entity = rematched.source_entity
+                and fact.source_id = rematched.source_id
     ),
 
     -- events between the two as-of dates enter or leave the journey; a ticket open at the earlier
@@ -216,9 +183,7 @@ with
     ),
 
     affected as (
-        select * from new_batch
-        union all
-        select * from identity
+        select * from record
         union all
         select * from as_of_events
         union all

@@ -20,7 +20,8 @@ final as (
     select
         coalesce((select max(batch_seq) from inputs), 0) as batch_seq,
         {{ as_of_date() }} as as_of_date,
-        {{ journey_config_fingerprint() }} as config_fingerprint
+        {{ journey_config_fingerprint() }} as config_fingerprint,
+        {{ build_started_at() }} as built_at
 )
 
 select * from final

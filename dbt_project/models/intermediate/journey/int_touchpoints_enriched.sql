@@ -38,6 +38,17 @@ as_of as (
     select {{ day_end(as_of_date()) }} as as_of_end
 ),
 
+-- every touch's record has an assignment (identity resolution assigns every record of these
+-- entities, to no customer when none); choosing the assignments in scope first lets an incremental
+-- build read its customers' touches instead of joining every touch with every assignment
+assignments_in_scope as (
+    select * from assignments
+    where
+        customer_key is null
+        or customer_key in (select scope.customer_key from scope)
+        or (select bool_or(scope.is_rebuild_all) from scope)
+),
+
 joined as (
     select
         touchpoints.*,
@@ -66,7 +77,7 @@ joined as (
         as_of.as_of_end
     from touchpoints
     cross join as_of
-    left join assignments
+    inner join assignments_in_scope as assignments
         on
             touchpoints.source_system = assignments.source_system
             and touchpoints.source_entity = assignments.source_entity
@@ -80,13 +91,7 @@ joined as (
     left join feedback
         on touchpoints.source_entity = 'feedback' and touchpoints.source_id = feedback.feedback_id
     -- events after the as-of date count in no figure
-    where
-        touchpoints.occurred_at < as_of.as_of_end
-        and (
-            assignments.customer_key is null
-            or assignments.customer_key in (select scope.customer_key from scope)
-            or (select bool_or(scope.is_rebuild_all) from scope)
-        )
+    where touchpoints.occurred_at < as_of.as_of_end
 ),
 
 final as (
