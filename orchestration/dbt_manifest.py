@@ -98,6 +98,16 @@ def descriptions(manifest_path: Path | None = None) -> dict[str, tuple[str, dict
     }
 
 
+def incremental_models(manifest_path: Path | None = None) -> dict[str, list[str]]:
+    """Incremental models and the columns their YAML documents: a table an earlier cx360 built without
+    one of them cannot be updated in place (warehouse.outdated_tables)."""
+    return {
+        node["name"]: sorted(node.get("columns", {}))
+        for node in _manifest(manifest_path)["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+    }
+
+
 def published_months(manifest_path: Path | None = None) -> dict[str, str]:
     """Published models cut into one Parquet file per month: model -> column (`meta: {publish_by_month}`)."""
     return {

@@ -71,6 +71,21 @@ def model_schema(con: duckdb.DuckDBPyConnection, model: str, catalog: str | None
     return rows[0][0]
 
 
+def outdated_tables(con: duckdb.DuckDBPyConnection, expected: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The tables of `expected` (model -> columns) in this database that lack some of those columns,
+    with the missing ones: built by an earlier cx360, they must be rebuilt before they can be updated."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where table_catalog = current_database()"
+    ).fetchall():
+        present.setdefault(table, set()).add(column)
+    return {
+        model: missing
+        for model, columns in sorted(expected.items())
+        if model in present and (missing := [c for c in columns if c not in present[model]])
+    }
+
+
 def drop_dbt_scratch(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Drop what dbt left behind: an incremental Python model (the phone numbers) leaves its batch of
     new rows as `main.<model>__dbt_tmp<time>` after each incremental build. Nothing reads it, it grows

@@ -13,10 +13,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration import crashpoints
-from orchestration.dbt_manifest import dbt_project
+from orchestration.dbt_manifest import dbt_project, incremental_models
 from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import connect, drop_dbt_scratch, retry_when_busy
+from orchestration.warehouse import connect, drop_dbt_scratch, outdated_tables, retry_when_busy
 
 
 def describe_test(node: Mapping[str, Any]) -> str:
@@ -87,12 +87,17 @@ _DBT_ASSETS = {
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     settings = warehouse.settings()
-    with retry_when_busy(context, settings), connect(settings):
-        pass  # dbt would fail on a locked file with a less helpful error: wait for it here instead
+    # dbt would fail on a locked file with a less helpful error: wait for it here instead
+    with retry_when_busy(context, settings), connect(settings) as con:
+        outdated = outdated_tables(con, incremental_models())
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
     args += ["--vars", json.dumps(settings.dbt_vars())]  # the memory limit, currency, as-of date
-    if settings.full_refresh:
+    if outdated and not settings.full_refresh:
+        # an upgrade changed what an incremental table holds: its rows cannot be patched in place
+        missing = "; ".join(f"{model} lacks {', '.join(columns)}" for model, columns in outdated.items())
+        context.log.warning(f"tables built by an earlier cx360 ({missing}): rebuilding every model in full")
+    if settings.full_refresh or outdated:
         args.append("--full-refresh")  # incremental models rebuilt from the whole raw zone
     # one target folder per warehouse, kept between runs: dbt's partial parsing then reuses the last
     # run's parse (a parse of another warehouse does not count: the profile's path is in its checksum);

@@ -89,7 +89,9 @@ final as (
         rated_touchpoint,
         feedback_kind,
         feedback_department,
-        topic
+        topic,
+        -- build bookkeeping: which build wrote the row (its tests read the latest build's rows)
+        {{ build_started_at() }} as _built_at
     from sequenced
 )
 
