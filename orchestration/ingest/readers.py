@@ -136,14 +136,20 @@ def read_jsonl(con, entity: Entity, f: DeliveredFile) -> ReadResult:
         )
     extras = [g[0] for name, g in groups.items() if name not in wanted]
 
+    # every field a contract column reads, extracted by one call over a list of paths: each
+    # record is parsed once, not once per column
+    fields = [k for c in entity.columns if c.name in groups for k in groups[c.name]]
+    paths = "[" + ", ".join(literal("$." + chr(34) + k + chr(34)) for k in fields) + "]"
+
     def value_of(name: str) -> str:
         if name not in groups:
             return "cast(null as varchar)"
-        parts = [f"json_extract_string(json, {literal('$.' + chr(34) + k + chr(34))})" for k in groups[name]]
+        parts = [f"_fields[{fields.index(k) + 1}]" for k in groups[name]]
         return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
 
     # a line that is valid JSON but not an object is a row error: every contract column null
-    scan = "select json, _row_number, cast(json as varchar) as _raw_record from batch_json"
+    extract = f"json_extract_string(json, {paths})" if fields else "[]::varchar[]"
+    scan = f"select {extract} as _fields, _row_number, cast(json as varchar) as _raw_record from batch_json"
     _materialise(con, entity, scan, value_of)
     con.execute("drop table batch_json")
     return ReadResult(_count(con), headers, extras)

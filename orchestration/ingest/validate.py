@@ -194,35 +194,34 @@ def checked_sql(entity: Entity, limits: TimeLimits | None = None) -> str:
         "then 'not_an_object||the record is not a JSON object' end"
     )
     all_errors = f"list_filter([{not_object}, {', '.join(errors)}], lambda x: x is not null)"
-    key = ", ".join(f"v.{ident(k)}" for k in entity.key)
-    originals = ", ".join(f"{ident(c.name)} as {ident('_src_' + c.name)}" for c in entity.columns)
-    drop = ", ".join(ident("_src_" + c.name) for c in entity.columns)
+    keys = [ident(k) for k in entity.key]
     duplicate = (
         f"{literal('duplicate_key|' + '+'.join(entity.key) + '|key ')} || "
-        f"concat_ws('/', {key.replace('v.', 'd.')}) || ' appears more than once in the file'"
+        f"concat_ws('/', {', '.join('e.' + k for k in keys)}) || ' appears more than once in the file'"
     )
+    originals = ", ".join(f"{ident(c.name)} as {ident('_src_' + c.name)}" for c in entity.columns)
+    drop = ", ".join(ident("_src_" + c.name) for c in entity.columns)
+    same_key = " and ".join(f"e.{k} = r.{k}" for k in keys)
+    # a key's first error-free row loads, its later ones are duplicates: found by grouping (almost
+    # every key appears once), not by numbering every row of the file in key order
     return f"""
         with v as (
             select {typed}, _row_number, _raw_record, {originals}
             from batch_src
         ),
-        e as (
+        e as materialized (
             select v.*, {all_errors} as _errors from v
         ),
-        d as (
-            select e.*,
-                case when len(_errors) = 0
-                    then row_number() over (
-                        partition by len(_errors) = 0, {key.replace("v.", "e.")} order by _row_number
-                    )
-                end as _key_seen
-            from e
+        repeated as (
+            select {", ".join(keys)}, min(_row_number) as _first_row
+            from e where len(_errors) = 0
+            group by all having count(*) > 1
         )
-        select d.* exclude (_errors, _key_seen, {drop}),
+        select e.* exclude (_errors, {drop}),
             case
-                when len(_errors) > 0 then _errors
-                when _key_seen > 1 then [{duplicate}]
+                when len(e._errors) > 0 then e._errors
+                when e._row_number > r._first_row then [{duplicate}]
                 else []
             end as _errors
-        from d
+        from e left join repeated as r on {same_key} and len(e._errors) = 0
     """
