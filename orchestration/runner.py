@@ -21,12 +21,18 @@ class RunOutcome:
 
 def dagster_instance(settings: Settings):
     """The warehouse's own Dagster instance: run history under <warehouse>/dagster, the project's
-    dagster.yaml for the rest (one run at a time, one DuckDB step at a time)."""
+    dagster.yaml for the rest (one run at a time, one DuckDB step at a time), and an event log that
+    keeps its connections open (orchestration/event_log.py)."""
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
+    from orchestration import event_log
+
     settings.dagster_dir.mkdir(parents=True, exist_ok=True)
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(settings.dagster_dir), config_dir=str(PROJECT_ROOT)))
+    ref = InstanceRef.from_dir(
+        str(settings.dagster_dir), config_dir=str(PROJECT_ROOT), overrides=event_log.overrides(settings.dagster_dir)
+    )
+    return dg.DagsterInstance.from_ref(ref)
 
 
 def run_build(settings: Settings, instance=None) -> RunOutcome:

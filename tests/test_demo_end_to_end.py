@@ -112,3 +112,25 @@ def test_summary_counts_match_the_warehouse(demo):
     settings, first = demo
     loaded = query(settings.duckdb_path, "select count(*) from ops.load_batches where status = 'loaded'")[0][0]
     assert f"Batches loaded {loaded}," in first
+
+
+def test_the_dagster_ui_reads_the_runs_history_every_check_and_materialization(demo):
+    """`cx360 run` writes its events through a storage that keeps connections open
+    (orchestration/event_log.py); the UI opens the same files with Dagster's default storage."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration.settings import PROJECT_ROOT
+
+    settings, _ = demo
+    ref = InstanceRef.from_dir(str(settings.dagster_dir), config_dir=str(PROJECT_ROOT))
+    with dg.DagsterInstance.from_ref(ref) as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"  # Dagster's own
+        (run,) = instance.get_runs()
+        assert run.is_success
+        events = instance.all_logs(run.run_id)
+        checks = [e for e in events if e.dagster_event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+        planned = [e for e in events if e.dagster_event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED]
+        assert len(checks) == len(planned) > 300  # every dbt test and GX suite, planned and evaluated
+        trust = dg.AssetKey(["marts", "mart_data_trust"])
+        assert instance.get_latest_materialization_event(trust).run_id == run.run_id  # the cross-run index
