@@ -117,5 +117,16 @@ def published_months(manifest_path: Path | None = None) -> dict[str, str]:
     }
 
 
+def published_patches(manifest_path: Path | None = None) -> dict[str, dict[str, str]]:
+    """Published models whose serving table is patched by row (`meta: {publish_patch: {key, built,
+    group}}`): model -> its unique key, the column stamping the build that wrote a row, and
+    optionally a column whose every row a build rewrites together (the journey's customer)."""
+    return {
+        node["name"]: dict(node["config"]["meta"]["publish_patch"])
+        for node in _manifest(manifest_path)["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish_patch")
+    }
+
+
 if __name__ == "__main__":  # `make install` parses once, so the first run or test session need not
     print(prepare())

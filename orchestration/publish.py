@@ -130,7 +130,38 @@ def _previous_database(previous: Path | None, manifest: dict | None, database: s
     return previous / DATABASES[database], files
 
 
-def _manifest(publication_id, run_id, now, previous, months, published, snaps, folder) -> dict:
+def _built_through(con, relations: dict[str, str], patch_specs: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Per table patched by row, the latest build stamp it holds: the next publication patches in
+    the rows stamped later."""
+    out = {}
+    for model, spec in patch_specs.items():
+        if model in relations:
+            latest = con.execute(f"select max({ident(spec['built'])}) from {relations[model]}").fetchone()[0]
+            if latest is not None:
+                out[model] = latest.isoformat()
+    return out
+
+
+def _row_patches(
+    relations: dict[str, str],
+    columns: dict[str, list[str]],
+    patch_specs: dict[str, dict[str, str]],
+    previous_manifest: dict | None,
+) -> dict[str, serving_db.RowPatch]:
+    """A row patch for each table the previous publication recorded a build stamp for."""
+    recorded = {t["name"]: t.get("built_through") for t in (previous_manifest or {}).get("tables", [])}
+    patches = {}
+    for model, spec in patch_specs.items():
+        if model in relations and recorded.get(model):
+            changed = (
+                f"select {', '.join(ident(c) for c in columns[model])} from {relations[model]} "
+                f"where {ident(spec['built'])} > cast({literal(recorded[model])} as timestamp)"
+            )
+            patches[model] = serving_db.RowPatch(changed, spec["key"], spec.get("group"))
+    return patches
+
+
+def _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through, written) -> dict:
     return {
         "publication": publication_id,
         "run_id": run_id,
@@ -143,6 +174,8 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
                 "name": p.name,
                 "rows": p.rows,
                 "month_column": months.get(p.name),
+                "built_through": built_through.get(p.name),
+                "serving_table": written[p.database][p.name],
                 "files": [str(f.relative_to(folder)) for f in snaps[p.database][p.name].files],
             }
             for p in published
@@ -158,10 +191,13 @@ def publish(
     months: dict[str, str] | None = None,
     docs: Docs | None = None,
     dashboard: Callable[[Path, Path], object] | None = None,
+    row_patched: dict[str, dict[str, str]] | None = None,
 ) -> list[PublishedTable]:
     """Gate, snapshot and switch to a new publication; `months`: table -> timestamp column to cut by
-    month; `dashboard(bi_database, out_dir)` builds the dashboard into the staged publication."""
-    months, docs = months or {}, docs or {}
+    month; `dashboard(bi_database, out_dir)` builds the dashboard into the staged publication;
+    `row_patched`: table -> {key, built, group} of the tables whose serving copies are patched by
+    row (dbt_manifest.published_patches)."""
+    months, docs, row_patched = months or {}, docs or {}, row_patched or {}
     serving = settings.serving_dir
     serving.mkdir(parents=True, exist_ok=True)
     layout.sweep(serving)  # what a killed publish left behind
@@ -182,19 +218,33 @@ def publish(
                 problems = volume_guard(con, settings, {m: _count(con, r) for m, r in bi.items()})
                 if problems:
                     raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
+            built_through = _built_through(con, {**bi, **restricted}, row_patched)
             snaps: dict[str, dict[str, snapshots.Snapshot]] = {}
             snaps["bi"], published = _write_snapshots(con, bi, True, months, folder, reuse, set(bi))
             snaps["restricted"], more = _write_snapshots(con, restricted, False, months, folder, reuse, set(bi))
             published += more
+            patches = {
+                database: _row_patches(
+                    bi if database == "bi" else restricted,
+                    {m: snap.columns for m, snap in tables.items()},
+                    row_patched,
+                    previous_manifest if reuse else None,
+                )
+                for database, tables in snaps.items()
+            }
         finally:
             con.close()
+        written = {}
         for database, tables in snaps.items():
             before = _previous_database(reuse, previous_manifest, database)
-            serving_db.write(folder / DATABASES[database], tables, months, docs, before)
+            written[database] = serving_db.write(
+                folder / DATABASES[database], tables, months, docs, before, patches[database], settings.duckdb_path
+            )
         if dashboard is not None:
             dashboard(folder / layout.BI_DB, folder / layout.DASHBOARD)
         layout.write_manifest(
-            folder, _manifest(publication_id, run_id, now, previous, months, published, snaps, folder)
+            folder,
+            _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through, written),
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

@@ -5,24 +5,51 @@ file is written in DuckDB 1.0's storage format (`STORAGE_VERSION`): BI drivers a
 embed an older DuckDB than ours can open it read-only. Comments carry the dbt descriptions.
 
 A publication starts from a copy of the previous publication's file and changes only the tables
-whose snapshot files changed; a table cut by month replaces only the months that changed. What a
-table of the previous file holds is read from the previous manifest (its snapshot files), so the
-file itself needs no bookkeeping table.
+whose snapshot files changed. A large table that a build rewrites by row (`RowPatch`: the journey,
+the identity assignments) is patched by row: the rows the builds since the previous publication
+wrote replace the rows they supersede, and the patched table must then hash to its snapshot's
+digest, or it is rewritten whole. Patching by row keeps a day's cost near what the day changed: a
+rewritten table of 20M rows is most of a publication. A table cut by month replaces only the
+months that changed. What a table of the previous file holds is read from the previous manifest
+(its snapshot files), so the file itself needs no bookkeeping table.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration.snapshots import Snapshot, part_condition
+from orchestration.snapshots import Snapshot, part_condition, table_digest
 from orchestration.sql import ident, literal
 
 STORAGE_VERSION = "v1.0.0"
-# a table with more than this share of its parts changed is rewritten rather than patched
+# a table with more than this share of its parts (or rows) changed is rewritten rather than patched
 _REWRITE_SHARE = 0.5
+
+log = logging.getLogger(__name__)
+
+# how a publication wrote a table of its serving database (its manifest says, per table)
+UNCHANGED, BY_ROW, BY_MONTH, REWRITTEN = "unchanged", "patched by row", "patched by month", "rewritten"
+
+
+@dataclass(frozen=True)
+class RowPatch:
+    """The rows of a table written since the previous publication, and what they supersede.
+
+    `changed`: SQL selecting those rows, in the published columns (it may read the working
+    database, attached as `wh`); `key`: the table's unique key; `group`: a column whose every row
+    a build rewrites together (a customer's journey), so an old row of a group that has changed
+    rows goes even when no new row has its key. The rows with no group are rewritten by every build.
+    """
+
+    changed: str
+    key: str
+    group: str | None = None
+
 
 # model -> (its description, {column: description}): the dbt YAML's
 Docs = dict[str, tuple[str, dict[str, str]]]
@@ -34,34 +61,81 @@ def write(
     months: dict[str, str],
     docs: Docs,
     previous: tuple[Path, dict[str, list[str]]] | None = None,
-) -> None:
-    """Write `target` holding `tables`. `previous`: the previous
-    publication's file and, per table, the file names it was built from."""
+    patches: dict[str, RowPatch] | None = None,
+    working_db: Path | None = None,
+) -> dict[str, str]:
+    """Write `target` holding `tables`. `previous`: the previous publication's file and, per
+    table, the file names it was built from; `patches`: the tables to patch by row from
+    `working_db` (attached read-only as `wh`) when the previous file holds them. Returns how each
+    table was written: unchanged, patched by row, patched by month or rewritten."""
     before: dict[str, list[str]] = {}
     if previous and previous[0].exists():
         shutil.copyfile(previous[0], target)
         before = previous[1]
+    patches, written = patches or {}, {}
     con = duckdb.connect()
     try:
         con.execute(f"attach {literal(str(target))} as pub (storage_version {literal(STORAGE_VERSION)})")
+        if working_db is not None and patches:
+            con.execute(f"attach {literal(str(working_db))} as wh (read_only)")
         present = {
             r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'pub'").fetchall()
         }
         for name in present - set(tables):
             con.execute(f"drop table pub.main.{ident(name)}")
         for name, snap in tables.items():
-            _sync_table(con, name, snap, months.get(name), before.get(name) if name in present else None)
+            old = before.get(name) if name in present else None
+            patch = patches.get(name) if working_db is not None else None
+            if patch and old is not None and _patch_rows(con, name, snap, old, patch):
+                written[name] = UNCHANGED if sorted(old) == sorted(f.name for f in snap.files) else BY_ROW
+            else:
+                written[name] = _sync_table(con, name, snap, months.get(name), old)
             _comment(con, name, *docs.get(name, ("", {})))
         con.execute("checkpoint pub")
     finally:
         con.close()
+    return written
 
 
-def _sync_table(con, name: str, snap: Snapshot, month_column: str | None, old: list[str] | None) -> None:
+def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch) -> bool:
+    """Patch the previous publication's table by row; False (and nothing changed) when it cannot
+    be: another shape, most rows changed, or a result that does not hash to the snapshot's digest."""
+    new = [f.name for f in snap.files]
+    if sorted(old) == sorted(new):
+        return True  # the same files: the same rows
+    if {_shape(f) for f in [*old, *new]} != {_shape(new[0])}:
+        return False
+    table, key = f"pub.main.{ident(name)}", ident(patch.key)
+    con.execute("begin")
+    try:
+        con.execute(f"create temp table changed_rows as {patch.changed}")
+        if con.execute("select count(*) from changed_rows").fetchone()[0] > _REWRITE_SHARE * snap.rows:
+            con.execute("rollback")
+            return False
+        superseded = f"{key} in (select {key} from changed_rows)"
+        if patch.group:
+            group = ident(patch.group)
+            superseded += f" or {group} in (select {group} from changed_rows) or {group} is null"
+        con.execute(f"delete from {table} where {superseded}")
+        con.execute(f"insert into {table} select * from changed_rows")
+        rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+        if rows != snap.rows or table_digest(con, table) != snap.digest:
+            log.warning("%s: the rows patched in do not add up to the snapshot; rewriting it whole", name)
+            con.execute("rollback")
+            return False
+        con.execute("drop table changed_rows")
+        con.execute("commit")
+        return True
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _sync_table(con, name: str, snap: Snapshot, month_column: str | None, old: list[str] | None) -> str:
     new = [f.name for f in snap.files]
     table = f"pub.main.{ident(name)}"
     if old is not None and sorted(old) == sorted(new):
-        return  # the same files: the same rows
+        return UNCHANGED  # the same files: the same rows
     gone, added = set(old or []) - set(new), [f for f in snap.files if f.name not in set(old or [])]
     patchable = old is not None and month_column and len(added) <= _REWRITE_SHARE * max(len(new), 1)
     # the column list is part of a file's name: one shape across old and new, or a rewrite
@@ -70,11 +144,12 @@ def _sync_table(con, name: str, snap: Snapshot, month_column: str | None, old: l
     if not patchable:
         files = ", ".join(literal(str(f)) for f in snap.files)
         con.execute(f"create or replace table {table} as select * from read_parquet([{files}])")
-        return
+        return REWRITTEN
     for part in sorted({_part(f) for f in gone} | {_part(f.name) for f in added}):
         con.execute(f"delete from {table} where {part_condition(month_column, part)}")
     for f in added:
         con.execute(f"insert into {table} select * from read_parquet({literal(str(f))})")
+    return BY_MONTH
 
 
 def _part(file_name: str) -> str:

@@ -25,6 +25,16 @@ class Snapshot:
     files: tuple[Path, ...]
     rows: int
     written: int  # files written by this publication (the others were already there)
+    digest: int = 0  # the order-independent hash of every row (table_digest), whatever the parts
+    columns: tuple[str, ...] = ()
+
+
+DIGEST_MODULUS = 18446744073709551616  # row hashes are summed modulo 2^64
+
+
+def table_digest(con, relation: str) -> int:
+    """The sum of the row hashes of `relation`, as a snapshot's parts add up to (0 when empty)."""
+    return int(con.execute(f"select coalesce(sum(hash(t)) % {DIGEST_MODULUS}, 0) from {relation} as t").fetchone()[0])
 
 
 def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, int]]:
@@ -32,7 +42,7 @@ def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, i
     part = f"strftime({ident(month_column)}, '%Y-%m')" if month_column else literal(WHOLE)
     rows = con.execute(
         f"""
-        select coalesce({part}, 'none') as part, count(*), sum(hash(t)) % 18446744073709551616
+        select coalesce({part}, 'none') as part, count(*), sum(hash(t)) % {DIGEST_MODULUS}
         from ({select}) as t group by all order by part
         """
     ).fetchall()
@@ -75,7 +85,8 @@ def write_snapshot(
             os.replace(tmp, path)
             written += 1
         files.append(path)
-    return Snapshot(name, tuple(files), sum(n for _, n, _ in parts), written)
+    digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
+    return Snapshot(name, tuple(files), sum(n for _, n, _ in parts), written, digest, tuple(columns))
 
 
 def _link_or_copy(source: Path, path: Path) -> None:

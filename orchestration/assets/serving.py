@@ -4,7 +4,7 @@ import dagster as dg
 
 from orchestration import crashpoints, run_guard
 from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
-from orchestration.dbt_manifest import descriptions, published_models, published_months
+from orchestration.dbt_manifest import descriptions, published_models, published_months, published_patches
 from orchestration.publish import PublishBlocked, publish, record_current
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
@@ -12,6 +12,7 @@ from orchestration.warehouse import connect
 _TARGETS = published_models()
 _MONTHS = published_months()
 _DOCS = descriptions()
+_ROW_PATCHED = published_patches()
 _MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
 
 
@@ -42,7 +43,14 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     try:
         with run_guard.writer(settings):  # held already by `cx360 run`; a run from the UI takes it here
             published = publish(
-                settings, run_id, _TARGETS["bi"], _TARGETS["restricted"], _MONTHS, _DOCS, dashboard=_build_dashboard
+                settings,
+                run_id,
+                _TARGETS["bi"],
+                _TARGETS["restricted"],
+                _MONTHS,
+                _DOCS,
+                dashboard=_build_dashboard,
+                row_patched=_ROW_PATCHED,
             )
     except (PublishBlocked, run_guard.RunRefused) as blocked:
         raise dg.Failure(description=str(blocked)) from None

@@ -2,6 +2,9 @@
 -- orders carry their sales/customers row's identifiers (rules 2 and 4, and 5 through it).
 -- _batch_seq is the latest batch of any row a record's identifiers come from (its own, its sales
 -- customer's, the CRM customer whose country reads its phone): a later batch may change them.
+-- A view: int_identity_records_keyed stores the records, reading only those of later batches.
+
+{{ config(materialized='view') }}
 
 with
 
