@@ -148,16 +148,20 @@ def _row_patches(
     patch_specs: dict[str, dict[str, str]],
     previous_manifest: dict | None,
 ) -> dict[str, serving_db.RowPatch]:
-    """A row patch for each table the previous publication recorded a build stamp for."""
+    """A row patch for each table patched by row: the rows stamped after the build stamp the
+    previous publication recorded (none to patch from without one)."""
     recorded = {t["name"]: t.get("built_through") for t in (previous_manifest or {}).get("tables", [])}
     patches = {}
     for model, spec in patch_specs.items():
-        if model in relations and recorded.get(model):
+        if model not in relations:
+            continue
+        changed = None
+        if recorded.get(model):
             changed = (
                 f"select {', '.join(ident(c) for c in columns[model])} from {relations[model]} "
                 f"where {ident(spec['built'])} > cast({literal(recorded[model])} as timestamp)"
             )
-            patches[model] = serving_db.RowPatch(changed, spec["key"], spec.get("group"))
+        patches[model] = serving_db.RowPatch(changed, spec["key"], spec.get("group"))
     return patches
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from orchestration.sql import ident, literal
 
 WHOLE = "all"  # the part name of an unpartitioned table
+PART_COLUMN = "cx360_part"  # the month of a row, while the months of a table are written at once
 
 
 @dataclass(frozen=True)
@@ -72,21 +73,45 @@ def write_snapshot(
     # the column list is part of the name: the same rows with another shape are another file
     shape = con.execute("select hash(?)", [",".join(columns)]).fetchone()[0]
     parts = _parts(con, select, month_column) or [(WHOLE, 0, 0)]
-    files, written = [], 0
+    files, to_write = [], {}
     for part, rows, digest in parts:
         path = table_dir / f"{part}-{rows}-{digest:020d}-{shape:020d}.parquet"
         earlier = reuse_dir / name / path.name if reuse_dir else None
         if earlier is not None and earlier.exists() and not path.exists():
             _link_or_copy(earlier, path)
         elif not path.exists():
+            to_write[part] = path
+        files.append(path)
+    if month_column and len(to_write) > 1:
+        _write_months(con, select, month_column, to_write, table_dir)
+    else:
+        for part, path in to_write.items():
             where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
             tmp = path.with_name(f".{path.name}.tmp")
             con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
             os.replace(tmp, path)
-            written += 1
-        files.append(path)
+    written = len(to_write)
     digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
     return Snapshot(name, tuple(files), sum(n for _, n, _ in parts), written, digest, tuple(columns))
+
+
+def _write_months(con, select: str, month_column: str, paths: dict[str, Path], table_dir: Path) -> None:
+    """Write several months in one pass over the table (one query per month would read it once per
+    month): DuckDB writes a folder per month, and each file is renamed to its part's name."""
+    scratch = table_dir / ".months.tmp"
+    shutil.rmtree(scratch, ignore_errors=True)
+    month = f"coalesce(strftime({ident(month_column)}, '%Y-%m'), 'none')"
+    wanted = ", ".join(literal(p) for p in paths)
+    con.execute(
+        f"copy (select *, {month} as {PART_COLUMN} from ({select}) as t where {month} in ({wanted})) "
+        f"to {literal(str(scratch))} (format parquet, partition_by ({PART_COLUMN}))"
+    )
+    for part, path in paths.items():
+        written = list((scratch / f"{PART_COLUMN}={part}").glob("*.parquet"))
+        if len(written) != 1:  # DuckDB split a month into several files: not a part any more
+            raise RuntimeError(f"{table_dir.name} {part}: {len(written)} files written, one expected")
+        os.replace(written[0], path)
+    shutil.rmtree(scratch)
 
 
 def _link_or_copy(source: Path, path: Path) -> None:

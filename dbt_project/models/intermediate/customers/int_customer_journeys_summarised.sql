@@ -8,10 +8,7 @@ journey as (
 ),
 
 events as (
-    select
-        *,
-        max(event_seq) over (partition by customer_key) as last_event_seq
-    from journey
+    select * from journey
     where customer_key is not null
 ),
 
@@ -36,7 +33,9 @@ events_summarised as (
         count(*) as journey_events,
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at,
-        max(case when event_seq = last_event_seq then journey_stage end) as current_stage
+        -- event_seq numbers a customer's events: the latest has the greatest (DuckDB and Spark
+        -- both have max_by)
+        max_by(journey_stage, event_seq) as current_stage
     from events
     group by customer_key
 ),

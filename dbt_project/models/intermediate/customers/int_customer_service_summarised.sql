@@ -21,14 +21,30 @@ events as (
     select
         journey.*,
         as_of.as_of_date,
-        as_of.as_of_end,
-        row_number() over (
-            partition by journey.customer_key, journey.survey_type
-            order by journey.occurred_at desc, journey.journey_event_key desc
-        ) as survey_recency_rank
+        as_of.as_of_end
     from journey
     cross join as_of
     where journey.customer_key is not null
+),
+
+-- each customer's latest NPS answer: ranking the NPS answers only, not every event
+latest_nps as (
+    select
+        customer_key,
+        survey_score as last_nps_score,
+        occurred_at as last_nps_at
+    from (
+        select
+            customer_key,
+            survey_score,
+            occurred_at,
+            row_number() over (
+                partition by customer_key order by occurred_at desc, journey_event_key desc
+            ) as recency_rank
+        from events
+        where survey_type = 'nps'
+    ) as nps_answers
+    where recency_rank = 1
 ),
 
 -- open at the end of the as-of date: not solved or closed now, or solved only after that date
@@ -64,10 +80,6 @@ feedback_and_surveys as (
                     then 1
             end
         ) as recent_complaints,
-        max(case when survey_type = 'nps' and survey_recency_rank = 1 then survey_score end)
-            as last_nps_score,
-        max(case when survey_type = 'nps' and survey_recency_rank = 1 then occurred_at end)
-            as last_nps_at,
         count(case when survey_type = 'csat' then 1 end) as csat_responses,
         avg(case when survey_type = 'csat' then survey_score end) as avg_csat
     from events
@@ -81,18 +93,20 @@ final as (
         coalesce(ticket_counts.open_tickets, 0) as open_tickets,
         feedback_and_surveys.complaints,
         feedback_and_surveys.recent_complaints,
-        feedback_and_surveys.last_nps_score,
+        latest_nps.last_nps_score,
         case
-            when feedback_and_surveys.last_nps_score >= 9 then 'promoter'
-            when feedback_and_surveys.last_nps_score >= 7 then 'passive'
-            when feedback_and_surveys.last_nps_score >= 0 then 'detractor'
+            when latest_nps.last_nps_score >= 9 then 'promoter'
+            when latest_nps.last_nps_score >= 7 then 'passive'
+            when latest_nps.last_nps_score >= 0 then 'detractor'
         end as last_nps_category,
-        feedback_and_surveys.last_nps_at,
+        latest_nps.last_nps_at,
         feedback_and_surveys.csat_responses,
         feedback_and_surveys.avg_csat
     from feedback_and_surveys
     left join ticket_counts
         on feedback_and_surveys.customer_key = ticket_counts.customer_key
+    left join latest_nps
+        on feedback_and_surveys.customer_key = latest_nps.customer_key
 )
 
 select * from final

@@ -2,6 +2,10 @@
 -- experienced at (seed experience_touchpoint_map), so friction and complaints sit beside the
 -- CSAT and CES answers of the same touchpoint. A survey answer is experienced at the touchpoint
 -- it rates; feedback by the department it is about, else its kind's row without a department.
+-- A view: a table would copy every journey row each build, and its two marts read few columns
+-- (and one of them only the last quarter).
+
+{{ config(materialized='view') }}
 
 with
 

@@ -54,6 +54,8 @@ open_signals as (
     )
 ),
 
+-- the latest touchpoints of the queued customers only: ranking every customer's events would
+-- sort the whole journey for a queue of a few thousand
 events_ranked as (
     select
         customer_key,
@@ -63,7 +65,7 @@ events_ranked as (
         row_number() over (partition by customer_key order by occurred_at desc, journey_event_key desc)
             as recency_rank
     from journey
-    where customer_key is not null
+    where customer_key in (select open_signals.customer_key from open_signals)
 ),
 
 latest_touchpoints as (
