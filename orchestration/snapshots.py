@@ -38,12 +38,17 @@ def table_digest(con, relation: str) -> int:
     return int(con.execute(f"select coalesce(sum(hash(t)) % {DIGEST_MODULUS}, 0) from {relation} as t").fetchone()[0])
 
 
+def _month_of(month_column: str) -> str:
+    """SQL: the part of a row of a table cut by month (`none` when the month is unknown)."""
+    return f"coalesce(strftime({ident(month_column)}, '%Y-%m'), 'none')"
+
+
 def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, int]]:
     """(part, rows, hash) of each part; the hash is order-independent (a sum of row hashes)."""
-    part = f"strftime({ident(month_column)}, '%Y-%m')" if month_column else literal(WHOLE)
+    part = _month_of(month_column) if month_column else literal(WHOLE)
     rows = con.execute(
         f"""
-        select coalesce({part}, 'none') as part, count(*), sum(hash(t)) % {DIGEST_MODULUS}
+        select {part} as part, count(*), sum(hash(t)) % {DIGEST_MODULUS}
         from ({select}) as t group by all order by part
         """
     ).fetchall()
@@ -53,8 +58,7 @@ def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, i
 
 def part_condition(month_column: str, part: str) -> str:
     """SQL: the rows of one part of a table cut by month."""
-    cond = f"strftime({ident(month_column)}, '%Y-%m')"
-    return f"{cond} is null" if part == "none" else f"{cond} = {literal(part)}"
+    return f"{_month_of(month_column)} = {literal(part)}"
 
 
 def write_snapshot(
@@ -82,36 +86,42 @@ def write_snapshot(
         elif not path.exists():
             to_write[part] = path
         files.append(path)
-    if month_column and len(to_write) > 1:
-        _write_months(con, select, month_column, to_write, table_dir)
-    else:
-        for part, path in to_write.items():
-            where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
-            tmp = path.with_name(f".{path.name}.tmp")
-            con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
-            os.replace(tmp, path)
+    one_by_one = _write_months(con, select, month_column, to_write, table_dir) if len(to_write) > 1 else to_write
+    for part, path in one_by_one.items():
+        where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
+        tmp = path.with_name(f".{path.name}.tmp")
+        con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
+        os.replace(tmp, path)
     written = len(to_write)
     digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
     return Snapshot(name, tuple(files), sum(n for _, n, _ in parts), written, digest, tuple(columns))
 
 
-def _write_months(con, select: str, month_column: str, paths: dict[str, Path], table_dir: Path) -> None:
+def _write_months(
+    con, select: str, month_column: str | None, paths: dict[str, Path], table_dir: Path
+) -> dict[str, Path]:
     """Write several months in one pass over the table (one query per month would read it once per
-    month): DuckDB writes a folder per month, and each file is renamed to its part's name."""
+    month): DuckDB writes a folder per month, and each file is renamed to its part's name. Returns
+    the parts still to write one by one (a month DuckDB split into several files)."""
+    if month_column is None:
+        return paths
     scratch = table_dir / ".months.tmp"
     shutil.rmtree(scratch, ignore_errors=True)
-    month = f"coalesce(strftime({ident(month_column)}, '%Y-%m'), 'none')"
+    month = _month_of(month_column)
     wanted = ", ".join(literal(p) for p in paths)
     con.execute(
         f"copy (select *, {month} as {PART_COLUMN} from ({select}) as t where {month} in ({wanted})) "
         f"to {literal(str(scratch))} (format parquet, partition_by ({PART_COLUMN}))"
     )
+    left = {}
     for part, path in paths.items():
         written = list((scratch / f"{PART_COLUMN}={part}").glob("*.parquet"))
-        if len(written) != 1:  # DuckDB split a month into several files: not a part any more
-            raise RuntimeError(f"{table_dir.name} {part}: {len(written)} files written, one expected")
-        os.replace(written[0], path)
+        if len(written) == 1:
+            os.replace(written[0], path)
+        else:
+            left[part] = path
     shutil.rmtree(scratch)
+    return left
 
 
 def _link_or_copy(source: Path, path: Path) -> None:

@@ -25,6 +25,12 @@ def dashboard_dir(settings: Settings) -> Path:
     return (current if current.is_dir() else settings.serving_dir) / "dashboard"
 
 
+class _Server(ThreadingHTTPServer):
+    # stop at once when interrupted: a browser keeps idle connections open, and waiting for their
+    # request threads held a stopped server up until the browser let go
+    block_on_close = False
+
+
 class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
         pass  # one line per file fetched would drown the address
@@ -36,7 +42,7 @@ def serve(folder: Path, port: int, echo: Callable[[str], None]) -> None:
     The folder is given by its path, not resolved: when a publication swaps it, the next request
     reads the new one."""
     handler = functools.partial(_Handler, directory=str(folder))
-    with ThreadingHTTPServer((HOST, port), handler) as httpd:
+    with _Server((HOST, port), handler) as httpd:
         echo(f"serving {folder} on http://{HOST}:{httpd.server_address[1]}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
