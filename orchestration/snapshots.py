@@ -18,6 +18,7 @@ from orchestration.sql import ident, literal
 
 WHOLE = "all"  # the part name of an unpartitioned table
 PART_COLUMN = "cx360_part"  # the month of a row, while the months of a table are written at once
+FLUSH_ROWS = 122_880  # one Parquet row group
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,16 @@ def _write_months(
     shutil.rmtree(scratch, ignore_errors=True)
     month = _month_of(month_column)
     wanted = ", ".join(literal(p) for p in paths)
-    con.execute(
-        f"copy (select *, {month} as {PART_COLUMN} from ({select}) as t where {month} in ({wanted})) "
-        f"to {literal(str(scratch))} (format parquet, partition_by ({PART_COLUMN}))"
-    )
+    # each month's rows go to its file a row group at a time: by default DuckDB held up to 512k rows
+    # per month and thread, 5.7 GiB for a 20M-row journey (2.3 GiB like this, in the same time)
+    con.execute(f"set partitioned_write_flush_threshold = {FLUSH_ROWS}")
+    try:
+        con.execute(
+            f"copy (select *, {month} as {PART_COLUMN} from ({select}) as t where {month} in ({wanted})) "
+            f"to {literal(str(scratch))} (format parquet, partition_by ({PART_COLUMN}))"
+        )
+    finally:
+        con.execute("reset partitioned_write_flush_threshold")
     left = {}
     for part, path in paths.items():
         written = list((scratch / f"{PART_COLUMN}={part}").glob("*.parquet"))
