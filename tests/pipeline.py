@@ -44,6 +44,18 @@ def cx360(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproces
     )
 
 
+def stop(server: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a server a test started: SIGTERM, then SIGKILL if it has not exited after `timeout`.
+    Servers started from a test worker have been seen to outlive SIGTERM there (never from a
+    shell), and a test must not fail on how its helper process ends."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def shared_build(tmp_path_factory, name: str, make: Callable[[Path], dict]) -> dict:
     """Build once per test session, whichever xdist worker asks first; the others wait and read it.
 

@@ -26,6 +26,7 @@ from orchestration.dashboard import build
 from orchestration.dashboard.explain import MIN_RESPONSES
 from orchestration.dashboard.serve import dashboard_dir
 from tests.conftest import query
+from tests.pipeline import stop
 
 PAGES = (
     "index.html",
@@ -423,5 +424,4 @@ def test_cx360_dashboard_serves_the_published_folder_on_loopback(site, tmp_path,
         assert figure(page, "nps-by-month") and browser.offsite == [] and browser.errors == []
         page.context.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.pipeline import settings_for
+from tests.pipeline import settings_for, stop
 
 
 def test_make_docs_builds_a_site_and_both_doc_sites_read_offline(no_contact, tmp_path, browser):
@@ -33,8 +33,7 @@ def test_make_docs_builds_a_site_and_both_doc_sites_read_offline(no_contact, tmp
         assert "dim_customer" in shown and "Columns" in shown
         page.context.close()
     finally:
-        served.terminate()
-        served.wait(timeout=10)
+        stop(served)
         # dbt's own page logs errors of its templates (icons, favicon) that no setting avoids: not
         # ours, and not to be reported by the next test to open a page
         browser.errors.clear()

@@ -28,15 +28,7 @@ phone_numbers as (
 {% if is_incremental() %}
 
     watermark as (
-        select
-            case
-                when bool_and(
-                    previous._default_phone_region
-                    is not distinct from {{ sql_string(var('default_phone_region')) }}
-                ) then max(previous._batch_seq)
-                else -1
-            end as batch_seq
-        from {{ this }} as previous
+        {{ identity_batch_watermark(this) }}
     ),
 
     changed_records as (

@@ -40,15 +40,7 @@ crm_customers as (
 
     -- another default phone region reads every phone anew: then every record is re-matched
     watermark as (
-        select
-            case
-                when bool_and(
-                    previous._default_phone_region
-                    is not distinct from {{ sql_string(var('default_phone_region')) }}
-                ) then max(previous._batch_seq)
-                else -1
-            end as batch_seq
-        from previous
+        {{ identity_batch_watermark(this) }}
     ),
 
     changed_crm_customers as (
