@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +37,19 @@ def dagster_instance(settings: Settings):
     return dg.DagsterInstance.from_ref(ref)
 
 
+@contextlib.contextmanager
+def _sigterm_kept():
+    """Give SIGTERM back its handling after an in-process Dagster run. Dagster maps SIGTERM to
+    whatever SIGINT does, and where SIGINT is ignored (a background job of a shell, a pytest-xdist
+    worker) that left SIGTERM ignored by this process and by every process it starts afterwards."""
+    before = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
+
+
 def run_build(settings: Settings, instance=None) -> RunOutcome:
     """Run the build job in this process with `settings`, on `instance` (default: the warehouse's own)."""
     from orchestration import dbt_manifest, run_guard
@@ -51,12 +66,13 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
     ):
         run_guard.refuse_if_busy(settings)
         run_guard.recover(settings, instance)
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"progress": {}}},
-            tags={run_guard.LAUNCHED_BY_TAG: "cli"},
-        )
+        with _sigterm_kept():
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"progress": {}}},
+                tags={run_guard.LAUNCHED_BY_TAG: "cli"},
+            )
         failures = _describe_failures(result, settings)
         outcome = RunOutcome(result.success and not failures, result.run_id, failures)
         try:

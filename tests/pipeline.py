@@ -46,8 +46,8 @@ def cx360(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproces
 
 def stop(server: subprocess.Popen, timeout: float = 10) -> None:
     """Stop a server a test started: SIGTERM, then SIGKILL if it has not exited after `timeout`.
-    Servers started from a test worker have been seen to outlive SIGTERM there (never from a
-    shell), and a test must not fail on how its helper process ends."""
+    A test must not fail on how its helper process ends (a process started while SIGTERM was
+    ignored, as Dagster left it in a test worker before runner._sigterm_kept, ignores it too)."""
     server.terminate()
     try:
         server.wait(timeout=timeout)
