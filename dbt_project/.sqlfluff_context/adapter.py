@@ -11,3 +11,9 @@ def get_relation(database, schema, identifier):
 
 def get_columns_in_relation(relation):
     return []
+
+
+def dispatch(macro_name, macro_namespace=None):
+    """The DuckDB implementation of our adapter-dispatched macros, as dbt-duckdb would pick it."""
+    rendered = {"not_materialized": "not materialized"}
+    return lambda *args, **kwargs: rendered[macro_name]

@@ -1,11 +1,65 @@
 -- The identifiers every system holds for each customer, as sorted comma-separated lists, plus the
 -- sales register's country and first creation (prospects have no CRM record to give them).
 -- Personal data: dim_customer carries these as pii_* columns, which the BI copy drops.
+--
+-- Incremental by customer: a build deletes (pre-hook) and lists again only the customers whose
+-- identifiers can have changed since the last build, as a full build would list them:
+--   - the customer a record re-matched since then belongs to now (int_identity__assignments
+--     ._matched_at): a new or corrected record, or one whose customer changed, gains them; a
+--     sales customer's or a feedback's new version re-matches its record too;
+--   - a customer whose number of records is no longer _record_count: one that lost a record to
+--     another customer, or has none left. The assignments themselves say so, whatever builds
+--     failed in between.
+-- Then every customer with records and no row here (those deleted, and new ones) is listed.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="""
+            {% if is_incremental() %}
+            delete from {{ this }}
+            where
+                customer_key in (
+                    select rematched.customer_key from {{ ref('int_identity__assignments') }} as rematched
+                    where rematched._matched_at > (select max(listed._built_at) from {{ this }} as listed)
+                )
+                or customer_key in (
+                    select listed.customer_key
+                    from {{ this }} as listed
+                    left join (
+                        select
+                            customer_key,
+                            count(*) as record_count
+                        from {{ ref('int_identity__assignments') }}
+                        group by customer_key
+                    ) as assigned
+                        on listed.customer_key = assigned.customer_key
+                    where assigned.record_count is distinct from listed._record_count
+                )
+            {% endif %}
+        """
+    )
+}}
 
 with
 
-assignments as (
+assignments as {{ not_materialized() }} (
     select * from {{ ref('int_identity__assignments') }}
+    where
+        customer_key is not null
+        {%- if is_incremental() %}
+            and customer_key not in (select listed.customer_key from {{ this }} as listed)
+        {%- endif %}
+),
+
+record_counts as (
+    select
+        customer_key,
+        count(*) as record_count
+    from assignments
+    group by customer_key
 ),
 
 sales_customers as (
@@ -120,8 +174,13 @@ final as (
     select
         pivoted.*,
         sales_registers.first_sales_created_at,
-        sales_registers.sales_country
+        sales_registers.sales_country,
+        -- lineage
+        record_counts.record_count as _record_count,
+        {{ build_started_at() }} as _built_at
     from pivoted
+    inner join record_counts
+        on pivoted.customer_key = record_counts.customer_key
     left join sales_registers
         on pivoted.customer_key = sales_registers.customer_key
 )

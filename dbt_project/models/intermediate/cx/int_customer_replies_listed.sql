@@ -8,7 +8,7 @@ journey as (
     select * from {{ ref('fct_customer_journey') }}
 ),
 
-tickets as (
+tickets as {{ not_materialized() }} (
     select * from {{ ref('int_tickets_measured') }}
 ),
 

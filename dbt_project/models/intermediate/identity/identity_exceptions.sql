@@ -5,7 +5,7 @@
 
 with
 
-records as (
+records as {{ not_materialized() }} (
     select * from {{ ref('int_identity_records_matched') }}
 ),
 

@@ -21,7 +21,7 @@ records as (
     select * from {{ ref('int_identity_records_unioned') }}
 ),
 
-phone_numbers as (
+phone_numbers as {{ not_materialized() }} (
     select * from {{ ref('int_phone_numbers_parsed') }}
 ),
 

@@ -19,7 +19,7 @@
 
 with
 
-all_records as (
+all_records as {{ not_materialized() }} (
     select * from {{ ref('int_identity_records_keyed') }}
 ),
 

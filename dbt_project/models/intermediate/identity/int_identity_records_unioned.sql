@@ -8,7 +8,7 @@
 
 with
 
-crm_customers as (
+crm_customers as {{ not_materialized() }} (
     select * from {{ ref('stg_crm__customers') }}
 ),
 

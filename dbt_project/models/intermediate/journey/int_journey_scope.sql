@@ -53,7 +53,7 @@ with
         select * from {{ fact }}
     ),
 
-    assignments as (
+    assignments as {{ not_materialized() }} (
         select * from {{ ref('int_identity__assignments') }}
     ),
 

@@ -1,10 +1,10 @@
 with
 
-customers as (
+customers as {{ not_materialized() }} (
     select * from {{ ref('int_customers_listed') }}
 ),
 
-crm_customers as (
+crm_customers as {{ not_materialized() }} (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
@@ -16,11 +16,11 @@ service_summarised as (
     select * from {{ ref('int_customer_service_summarised') }}
 ),
 
-journeys_summarised as (
+journeys_summarised as {{ not_materialized() }} (
     select * from {{ ref('int_customer_journeys_summarised') }}
 ),
 
-identifiers as (
+identifiers as {{ not_materialized() }} (
     select * from {{ ref('int_customer_identifiers_pivoted') }}
 ),
 

@@ -8,7 +8,7 @@
 
 with
 
-journey as (
+journey as {{ not_materialized() }} (
     select * from {{ ref('fct_customer_journey') }}
 ),
 

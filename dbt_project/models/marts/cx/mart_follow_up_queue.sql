@@ -6,7 +6,7 @@
 
 with
 
-journey as (
+journey as {{ not_materialized() }} (
     select * from {{ ref('fct_customer_journey') }}
 ),
 

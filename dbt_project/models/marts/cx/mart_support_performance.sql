@@ -4,7 +4,7 @@
 
 with
 
-tickets as (
+tickets as {{ not_materialized() }} (
     select * from {{ ref('int_tickets_measured') }}
 ),
 
