@@ -17,11 +17,11 @@ crm_activities as (
     select * from {{ ref('stg_crm__activities') }}
 ),
 
-orders as {{ not_materialized() }} (
+orders as (
     select * from {{ ref('stg_sales__orders') }}
 ),
 
-tickets as {{ not_materialized() }} (
+tickets as (
     select * from {{ ref('stg_support__tickets') }}
 ),
 
