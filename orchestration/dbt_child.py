@@ -36,6 +36,9 @@ def main() -> None:
             sys.exit(1)
     from dbt.cli.main import cli
 
+    from orchestration.dbt_events import keep_only_logged_events
+
+    keep_only_logged_events()
     cli()
 
 

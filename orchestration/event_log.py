@@ -32,6 +32,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None) -> None:
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
+        self._tables_seen: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -58,6 +59,13 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.move_to_end(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        # upstream opens the index file to ask, twice per asset check evaluation (~350 a build);
+        # a table once there stays (only a migration adds one), so only a yes is remembered
+        if table_name not in self._tables_seen and super().has_table(table_name):
+            self._tables_seen.add(table_name)
+        return table_name in self._tables_seen
 
     def dispose(self) -> None:
         with self._db_lock:

@@ -1,0 +1,37 @@
+"""dbt's event patch (orchestration/dbt_events.py): lines a logger keeps are all written, whatever its level."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# a dbt command's event manager with one logger at the given level, after cx360-dbt's patch
+PROBE = """
+import io, sys
+from orchestration.dbt_events import keep_only_logged_events
+assert keep_only_logged_events(), "dbt's event internals moved: the patch was not applied"
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager_client import add_logger_to_manager, cleanup_event_logger
+from dbt_common.events.functions import fire_event
+from dbt_common.events.logger import LineFormat, LoggerConfig
+from dbt_common.events.types import Note
+cleanup_event_logger()
+out = io.StringIO()
+add_logger_to_manager(LoggerConfig(name="probe", level=EventLevel(sys.argv[1]), line_format=LineFormat.PlainText,
+                                   output_stream=out))
+fire_event(Note(msg="a debug line"), level=EventLevel.DEBUG)
+fire_event(Note(msg="an info line"))
+print(out.getvalue())
+"""
+
+
+def _written(level: str) -> str:
+    done = subprocess.run([sys.executable, "-c", PROBE, level], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_logger_at_info_gets_every_info_line_and_one_at_debug_every_line():
+    at_info, at_debug = _written("info"), _written("debug")
+    assert "an info line" in at_info and "a debug line" not in at_info
+    assert "an info line" in at_debug and "a debug line" in at_debug  # `dbt --debug` loses nothing
