@@ -1,5 +1,24 @@
 -- Each customer's journey up to the as-of date: first and latest touch, the stage of the latest
 -- touch, and the departments that touched them (sorted, comma-separated).
+-- Incremental like the journey: a build summarises again the customers of int_journey_scope, the
+-- only ones whose events changed (nothing here depends on a window around the as-of date), and
+-- int_journey_watermark waits for this model, so a failed build is scoped again by the next.
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="""
+            {% if is_incremental() %}
+            delete from {{ this }}
+            where
+                customer_key in (select customer_key from {{ ref('int_journey_scope') }})
+                or (select bool_or(is_rebuild_all) from {{ ref('int_journey_scope') }})
+            {% endif %}
+        """
+    )
+}}
 
 with
 
@@ -7,9 +26,20 @@ journey as (
     select * from {{ ref('fct_customer_journey') }}
 ),
 
+scope as (
+    select * from {{ ref('int_journey_scope') }}
+),
+
 events as (
     select * from journey
-    where customer_key is not null
+    where
+        customer_key is not null
+        {% if is_incremental() %}
+            and (
+                customer_key in (select scope.customer_key from scope)
+                or (select bool_or(scope.is_rebuild_all) from scope)
+            )
+        {% endif %}
 ),
 
 departments as (

@@ -1,8 +1,10 @@
 -- What fct_customer_journey was built from, read by the next build's int_journey_scope: the latest
 -- batch its inputs held, its as-of date and its configuration. Built after the journey (and
--- skipped when the journey or its tests fail, so the next build re-reads those batches).
+-- skipped when the journey, its per-customer summary or their tests fail, so the next build
+-- re-reads those batches).
 
 -- depends_on: {{ ref('fct_customer_journey') }}
+-- depends_on: {{ ref('int_customer_journeys_summarised') }}
 
 with
 
