@@ -11,10 +11,7 @@
         on_schema_change='fail',
         pre_hook="""
             {% if is_incremental() %}
-            delete from {{ this }}
-            where
-                customer_key in (select customer_key from {{ ref('int_journey_scope') }})
-                or (select bool_or(is_rebuild_all) from {{ ref('int_journey_scope') }})
+            delete from {{ this }} where {{ in_journey_scope('customer_key') }}
             {% endif %}
         """
     )
@@ -35,10 +32,7 @@ events as (
     where
         customer_key is not null
         {% if is_incremental() %}
-            and (
-                customer_key in (select scope.customer_key from scope)
-                or (select bool_or(scope.is_rebuild_all) from scope)
-            )
+            and {{ in_journey_scope('customer_key', 'scope') }}
         {% endif %}
 ),
 

@@ -45,8 +45,7 @@ assignments_in_scope as (
     select * from assignments
     where
         customer_key is null
-        or customer_key in (select scope.customer_key from scope)
-        or (select bool_or(scope.is_rebuild_all) from scope)
+        or {{ in_journey_scope('customer_key', 'scope') }}
 ),
 
 joined as (

@@ -11,10 +11,7 @@
         pre_hook="""
             {% if is_incremental() %}
             delete from {{ this }}
-            where
-                customer_key is null
-                or customer_key in (select customer_key from {{ ref('int_journey_scope') }})
-                or (select bool_or(is_rebuild_all) from {{ ref('int_journey_scope') }})
+            where customer_key is null or {{ in_journey_scope('customer_key') }}
             {% endif %}
         """
     )
