@@ -36,9 +36,11 @@ def main() -> None:
             sys.exit(1)
     from dbt.cli.main import cli
 
+    from orchestration.dbt_artifacts import write_manifest_when_the_command_ends
     from orchestration.dbt_events import keep_only_logged_events
 
     keep_only_logged_events()
+    write_manifest_when_the_command_ends(sys.argv[1:])
     cli()
 
 
