@@ -16,7 +16,7 @@ from orchestration.assets.transform import TRUST_MODEL, cx360_dbt
 from orchestration.dbt_manifest import published_models
 from orchestration.quality.history import record_check_results
 from orchestration.resources import WarehouseResource
-from orchestration.sql import ident
+from orchestration.sql import ident, insert_rows
 from orchestration.warehouse import connect, model_schema, retry_when_busy
 
 CHECK_RESULTS = dg.AssetKey(["ops", "check_results"])
@@ -73,7 +73,7 @@ def run_audit(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
             for model in models
         ]
         con.execute("delete from ops.table_counts where run_id = ?", [run_id])
-        con.executemany("insert into ops.table_counts values (?, ?, ?, ?, ?)", counts)
+        insert_rows(con, "ops.table_counts", ("run_id", "audited_at", "database", "table_name", "row_count"), counts)
     yield dg.MaterializeResult(asset_key=CHECK_RESULTS, metadata={"checks_recorded": checks})
     yield dg.MaterializeResult(asset_key=TABLE_COUNTS, metadata={"tables_counted": len(counts)})
 

@@ -25,7 +25,20 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contracts import ENTITIES, Entity
-from orchestration.sql import ident, literal
+from orchestration.sql import ident, insert_rows, literal
+
+PROFILE_COLUMNS = (
+    "batch_id",
+    "batch_seq",
+    "source",
+    "entity",
+    "column_name",
+    "measure",
+    "condition",
+    "rows_considered",
+    "rows_meeting",
+    "profiled_at",
+)
 
 FILLED, WELL_FORMED = "filled", "well_formed"
 
@@ -109,8 +122,10 @@ def record_profile(con: duckdb.DuckDBPyConnection, entity: Entity, batch_id: str
     )
     row = con.execute(f"select {counts} from {relation}").fetchone()
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.executemany(
-        "insert into ops.batch_profiles values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        con,
+        "ops.batch_profiles",
+        PROFILE_COLUMNS,
         [
             [
                 batch_id,

@@ -8,6 +8,20 @@ import json
 import dagster as dg
 import duckdb
 
+from orchestration.sql import insert_rows
+
+COLUMNS = (
+    "run_id",
+    "evaluated_at",
+    "asset_key",
+    "table_name",
+    "check_name",
+    "passed",
+    "severity",
+    "description",
+    "metadata",
+)
+
 
 def _jsonable(value):
     inner = getattr(value, "value", value)
@@ -39,6 +53,5 @@ def record_check_results(con: duckdb.DuckDBPyConnection, instance: dg.DagsterIns
             ]
         )
     con.execute("delete from ops.check_results where run_id = ?", [run_id])
-    if rows:
-        con.executemany("insert into ops.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(con, "ops.check_results", COLUMNS, rows)
     return len(rows)
