@@ -57,3 +57,21 @@ def test_every_asset_is_told_apart_and_every_check_says_what_it_checks(tmp_path)
     ]
     assert not undescribed, undescribed[:5]
     assert isinstance(defs.resources["warehouse"], dg.ConfigurableResource)
+
+
+def test_the_journey_scope_reads_the_previous_build_and_the_lineage_has_no_cycle(tmp_path):
+    """int_journey_scope reads the journey and its watermark as the last build left them: declared
+    upstream assets of their own, not the models it feeds (which would close a cycle)."""
+    graph = build_definitions(settings_for(tmp_path / "landing", tmp_path / "warehouse")).resolve_asset_graph()
+    scope = dg.AssetKey(["intermediate", "int_journey_scope"])
+    previous = {
+        dg.AssetKey(["previous_build", "previous_fct_customer_journey"]),
+        dg.AssetKey(["previous_build", "previous_int_journey_watermark"]),
+    }
+    assert previous <= graph.get(scope).parent_keys
+    assert dg.AssetKey(["intermediate", "int_identity__assignments"]) in graph.get(scope).parent_keys
+    assert not any(graph.get(key).is_materializable for key in previous)
+    journey = dg.AssetKey(["marts", "fct_customer_journey"])
+    assert scope in graph.get(journey).parent_keys
+    assert journey in graph.get(dg.AssetKey(["intermediate", "int_journey_watermark"])).parent_keys
+    assert len(graph.toposorted_asset_keys) == len(graph.get_all_asset_keys())  # a cycle raises here

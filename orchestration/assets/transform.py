@@ -60,7 +60,22 @@ def _ref_name(to: str) -> str:
     return to.split("'")[1] if "'" in to else to
 
 
+# the asset-key prefix of the dbt sources that are this project's own tables as the previous build
+# left them (models/intermediate/journey/_journey__sources.yml)
+PREVIOUS_BUILD = "previous_build"
+TABLE_NAME = "dagster/table_name"  # dg.TableMetadataSet's table_name
+
+
 class Translator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.key.path[0] == PREVIOUS_BUILD:
+            # Dagster matches a dependency on an undefined asset to the asset of the same table:
+            # the journey's scope would depend on the journey it feeds, a cycle. Without the table
+            # name it stays what it is, the table before this build.
+            spec = spec.replace_attributes(metadata={k: v for k, v in spec.metadata.items() if k != TABLE_NAME})
+        return spec
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         # staging / intermediate / marts, from the model's folder
         fqn = dbt_resource_props.get("fqn", [])

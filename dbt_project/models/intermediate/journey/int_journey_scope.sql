@@ -13,26 +13,56 @@
 -- Everything is rebuilt on --full-refresh, on the first build, and when the touchpoint map or the
 -- reporting currency changed (int_journey_watermark.config_fingerprint).
 
--- the incremental branch's inputs (dbt cannot see refs inside a condition when it parses):
--- depends_on: {{ ref('int_identity__assignments') }}
--- depends_on: {{ ref('int_touchpoints_unioned') }}
--- depends_on: {{ ref('touchpoint_map') }}
--- depends_on: {{ ref('stg_marketing__events') }}
--- depends_on: {{ ref('stg_marketing__campaigns') }}
--- depends_on: {{ ref('stg_sales__orders') }}
--- depends_on: {{ ref('stg_sales__fx_rates') }}
--- depends_on: {{ ref('stg_support__tickets') }}
-
 {{ config(materialized='table') }}
 
-{#- read by name, not ref(): both are built after this model, from the previous build -#}
-{%- set fact = adapter.get_relation(this.database, 'marts', 'fct_customer_journey') -%}
-{%- set previous = adapter.get_relation(this.database, this.schema, 'int_journey_watermark') -%}
+{#- the journey and its watermark as the previous build left them (sources: both are rebuilt after
+    this model); none on the first build -#}
+{%- set fact = source('previous_journey', 'fct_customer_journey') -%}
+{%- set fact = adapter.get_relation(fact.database, fact.schema, fact.identifier) -%}
+{%- set previous = source('previous_journey_watermark', 'int_journey_watermark') -%}
+{%- set previous = adapter.get_relation(previous.database, previous.schema, previous.identifier) -%}
 {#- a watermark from before built_at existed cannot say what changed since: rebuild once -#}
 {%- set rebuild_all = flags.FULL_REFRESH or fact is none or previous is none
     or 'built_at' not in (adapter.get_columns_in_relation(previous) | map(attribute='name') | list) -%}
 
 with
+
+-- the inputs, declared whatever the branch so that dbt sees them; a full build selects none of them
+-- noqa: disable=ST03
+assignments as {{ not_materialized() }} (
+    select * from {{ ref('int_identity__assignments') }}
+),
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints_unioned') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_support__tickets') }}
+),
+
+rates as (
+    select * from {{ ref('stg_sales__fx_rates') }}
+),
+
+orders as (
+    select * from {{ ref('stg_sales__orders') }}
+),
+
+marketing_events as (
+    select * from {{ ref('stg_marketing__events') }}
+),
+
+campaigns as (
+    select * from {{ ref('stg_marketing__campaigns') }}
+),
+
+current_state as (
+    select
+        {{ as_of_date() }} as as_of_date,
+        {{ journey_config_fingerprint() }} as config_fingerprint
+),
+-- noqa: enable=ST03
 
 {% if rebuild_all %}
 
@@ -51,16 +81,6 @@ with
 
     fact as (
         select * from {{ fact }}
-    ),
-
-    assignments as {{ not_materialized() }} (
-        select * from {{ ref('int_identity__assignments') }}
-    ),
-
-    current_state as (
-        select
-            {{ as_of_date() }} as as_of_date,
-            {{ journey_config_fingerprint() }} as config_fingerprint
     ),
 
     moved as (
@@ -111,7 +131,7 @@ with
         select
             assignments.customer_key,
             'as_of' as scope_reason
-        from {{ ref('int_touchpoints_unioned') }} as touchpoints
+        from touchpoints
         inner join assignments
             on
                 touchpoints.source_system = assignments.source_system
@@ -128,7 +148,7 @@ with
         select
             assignments.customer_key,
             'as_of' as scope_reason
-        from {{ ref('stg_support__tickets') }} as tickets
+        from tickets
         inner join assignments
             on
                 assignments.source_system = 'support'
@@ -145,7 +165,7 @@ with
         select
             currency,
             min(rate_date) as first_rate_date
-        from {{ ref('stg_sales__fx_rates') }}
+        from rates
         where _batch_seq > (select moved.batch_seq from moved)
         group by currency
     ),
@@ -154,7 +174,7 @@ with
         select
             assignments.customer_key,
             'fx_rate' as scope_reason
-        from {{ ref('stg_sales__orders') }} as orders
+        from orders
         inner join new_rates
             on
                 orders.currency = new_rates.currency
@@ -170,14 +190,14 @@ with
         select
             assignments.customer_key,
             'campaign' as scope_reason
-        from {{ ref('stg_marketing__events') }} as events
+        from marketing_events as events
         inner join assignments
             on
                 assignments.source_system = 'marketing'
                 and assignments.source_entity = 'events'
                 and events.event_id = assignments.source_id
         where events.campaign_id in (
-            select campaigns.campaign_id from {{ ref('stg_marketing__campaigns') }} as campaigns
+            select campaigns.campaign_id from campaigns
             where campaigns._batch_seq > (select moved.batch_seq from moved)
         )
     ),

@@ -1,12 +1,17 @@
 -- What fct_customer_journey was built from, read by the next build's int_journey_scope: the latest
--- batch its inputs held, its as-of date and its configuration. Built after the journey (and
--- skipped when the journey, its per-customer summary or their tests fail, so the next build
--- re-reads those batches).
-
--- depends_on: {{ ref('fct_customer_journey') }}
--- depends_on: {{ ref('int_customer_journeys_summarised') }}
+-- batch its inputs held, its as-of date and its configuration, and what the build left (rows of
+-- the journey, customers summarised). It reads both incremental tables, so it is built after them
+-- and skipped when either or their tests fail: the next build then re-reads those batches.
 
 with
+
+journey as (
+    select count(*) as journey_rows from {{ ref('fct_customer_journey') }}
+),
+
+summarised as (
+    select count(*) as summarised_customers from {{ ref('int_customer_journeys_summarised') }}
+),
 
 inputs as (
     {% for model in [
@@ -20,10 +25,14 @@ inputs as (
 
 final as (
     select
-        coalesce((select max(batch_seq) from inputs), 0) as batch_seq,
+        coalesce((select max(inputs.batch_seq) from inputs), 0) as batch_seq,
         {{ as_of_date() }} as as_of_date,
         {{ journey_config_fingerprint() }} as config_fingerprint,
-        {{ build_started_at() }} as built_at
+        {{ build_started_at() }} as built_at,
+        journey.journey_rows,
+        summarised.summarised_customers
+    from journey
+    cross join summarised
 )
 
 select * from final

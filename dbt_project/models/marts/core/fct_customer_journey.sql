@@ -1,7 +1,6 @@
 -- One row per touchpoint of any department (model.md). Incremental: each build deletes the rows
 -- of the customers in int_journey_scope (and the rows with no customer) and appends them again,
 -- derived from all their events, so a daily build costs what changed, and equals a full build.
--- depends_on: {{ ref('int_journey_scope') }}
 
 {{
     config(
@@ -19,8 +18,15 @@
 
 with
 
+scope as (
+    select * from {{ ref('int_journey_scope') }}
+),
+
+-- the customers the pre-hook deleted, by the same rule (int_touchpoints_enriched already keeps
+-- only these: the filter costs little and states what this build derives)
 touchpoints as (
     select * from {{ ref('int_touchpoints_staged') }}
+    where customer_key is null or {{ in_journey_scope('customer_key', 'scope') }}
 ),
 
 keyed as (
