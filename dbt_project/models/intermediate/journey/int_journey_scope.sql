@@ -58,9 +58,7 @@ campaigns as (
 ),
 
 current_state as (
-    select
-        {{ as_of_date() }} as as_of_date,
-        {{ journey_config_fingerprint() }} as config_fingerprint
+    select {{ journey_config_fingerprint() }} as config_fingerprint
 ),
 -- noqa: enable=ST03
 
@@ -75,6 +73,18 @@ current_state as (
 
 {% else %}
 
+    {#- The two as-of dates, read before the query runs, so that the filters on the dates between them
+        compare with values: compared through a join, DuckDB took the day's touches for ~10M rows
+        and built its hash table on the 20M assignments (8.1 s against 5.1 s, alone, at 1M). -#}
+    {%- set dates = run_query(
+        'select ' ~ as_of_date() ~ ', (select as_of_date from ' ~ previous ~ ')'
+    ).rows[0] if execute else [none, none] -%}
+    {%- set known = dates | reject('none') | list -%}
+    {%- set date_sql = "cast(%s as date)" -%}
+    {%- set changed_from = day_end(date_sql % sql_string(known | min)) if known else 'null' -%}
+    {%- set changed_to = day_end(date_sql % sql_string(known | max)) if known else 'null' -%}
+    {%- set is_as_of_moved = 'true' if dates[0] != dates[1] else 'false' -%}
+
     previous as (
         select * from {{ previous }}
     ),
@@ -85,11 +95,7 @@ current_state as (
 
     moved as (
         select
-            current_state.*,
-            {{ day_end('least(current_state.as_of_date, previous.as_of_date)') }} as changed_from,
-            {{ day_end('greatest(current_state.as_of_date, previous.as_of_date)') }} as changed_to,
             (current_state.config_fingerprint is distinct from previous.config_fingerprint) as is_rebuild_all,
-            (current_state.as_of_date is distinct from previous.as_of_date) as is_as_of_moved,
             previous.batch_seq
         from current_state
         cross join previous
@@ -137,11 +143,10 @@ current_state as (
                 touchpoints.source_system = assignments.source_system
                 and touchpoints.source_entity = assignments.source_entity
                 and touchpoints.source_id = assignments.source_id
-        cross join moved
         where
-            moved.is_as_of_moved
-            and touchpoints.occurred_at >= moved.changed_from
-            and touchpoints.occurred_at < moved.changed_to
+            {{ is_as_of_moved }}
+            and touchpoints.occurred_at >= {{ changed_from }}
+            and touchpoints.occurred_at < {{ changed_to }}
     ),
 
     as_of_tickets as (
@@ -154,11 +159,10 @@ current_state as (
                 assignments.source_system = 'support'
                 and assignments.source_entity = 'tickets'
                 and tickets.ticket_id = assignments.source_id
-        cross join moved
         where
-            moved.is_as_of_moved
-            and tickets.created_at < moved.changed_to
-            and (tickets.solved_at is null or tickets.solved_at >= moved.changed_from)
+            {{ is_as_of_moved }}
+            and tickets.created_at < {{ changed_to }}
+            and (tickets.solved_at is null or tickets.solved_at >= {{ changed_from }})
     ),
 
     new_rates as (
