@@ -27,16 +27,22 @@ class Snapshot:
     files: tuple[Path, ...]
     rows: int
     written: int  # files written by this publication (the others were already there)
-    digest: int = 0  # the order-independent hash of every row (table_digest), whatever the parts
+    digest: int = 0  # the sum of every row's hash modulo 2^64: order-independent, whatever the parts
     columns: tuple[str, ...] = ()
 
 
 DIGEST_MODULUS = 18446744073709551616  # row hashes are summed modulo 2^64
 
 
-def table_digest(con, relation: str) -> int:
-    """The sum of the row hashes of `relation`, as a snapshot's parts add up to (0 when empty)."""
-    return int(con.execute(f"select coalesce(sum(hash(t)) % {DIGEST_MODULUS}, 0) from {relation} as t").fetchone()[0])
+def file_name(part: str, rows: int, digest: int, shape: int) -> str:
+    """A snapshot file's name: what it holds (its part, row count and digest) and its column list."""
+    return f"{part}-{rows}-{digest:020d}-{shape:020d}.parquet"
+
+
+def parse_file_name(name: str) -> tuple[str, int, int, str]:
+    """(part, rows, digest, shape) of a snapshot file's name (a month part holds a dash)."""
+    part, rows, digest, shape = name.removesuffix(".parquet").rsplit("-", 3)
+    return part, int(rows), int(digest), shape
 
 
 def _month_of(month_column: str) -> str:
@@ -80,7 +86,7 @@ def write_snapshot(
     parts = _parts(con, select, month_column) or [(WHOLE, 0, 0)]
     files, to_write = [], {}
     for part, rows, digest in parts:
-        path = table_dir / f"{part}-{rows}-{digest:020d}-{shape:020d}.parquet"
+        path = table_dir / file_name(part, rows, digest, shape)
         earlier = reuse_dir / name / path.name if reuse_dir else None
         if earlier is not None and earlier.exists() and not path.exists():
             _link_or_copy(earlier, path)

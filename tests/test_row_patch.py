@@ -1,0 +1,118 @@
+"""Patching a serving table by row: what a build rewrote replaces what it supersedes, and a patch
+whose rows do not add up to the new snapshot is not kept (the table is written whole instead)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import serving_db, snapshots
+from orchestration.sql import literal
+
+COLUMNS = ["journey_event_key", "customer_key", "touchpoint"]
+PUBLISHED = f"select {', '.join(COLUMNS)} from wh.main.journey"
+
+
+def _working(db: Path) -> None:
+    """A journey of three customers and a fourth with ten web visits, built at stamp 1 (a patch
+    of more than half the rows is not tried: the table is written whole)."""
+    con = duckdb.connect(str(db))
+    con.execute(
+        "create table journey as select * from (values "
+        "('e1', 'c1', 'order_placed', 1), ('e2', 'c1', 'order_delivered', 1), "
+        "('e3', 'c2', 'ticket_opened', 1), ('e4', 'c3', 'web_visit', 1)"
+        ") as t(journey_event_key, customer_key, touchpoint, _built)"
+    )
+    con.execute("insert into journey select 'v' || i, 'c9', 'web_visit', 1 from range(10) as r(i)")
+    con.close()
+
+
+def _publish(working: Path, folder: Path, previous: tuple[Path, Path] | None, since: int | None) -> str:
+    """Snapshot the working journey into `folder` and write its serving file from the previous
+    publication's (file, snapshot folder), patching the rows stamped after `since`."""
+    con = duckdb.connect()
+    con.execute(f"attach {literal(str(working))} as wh (read_only)")
+    reuse = previous[1] if previous else None
+    snap = snapshots.write_snapshot(con, "journey", PUBLISHED, COLUMNS, folder / "parquet", None, reuse)
+    con.close()
+    changed = f"{PUBLISHED} where _built > {since}" if since is not None else None
+    before = (
+        (previous[0], {"journey": [p.name for p in (previous[1] / "journey").glob("*.parquet")]}) if previous else None
+    )
+    written = serving_db.write(
+        folder / "serving.duckdb",
+        {"journey": snap},
+        {},
+        {},
+        before,
+        {"journey": serving_db.RowPatch(changed, "journey_event_key", "customer_key")},
+        working,
+    )
+    return written["journey"]
+
+
+def _rows(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select * from journey where customer_key <> 'c9' order by journey_event_key").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def first(tmp_path) -> tuple[Path, Path]:
+    working = tmp_path / "working.duckdb"
+    _working(working)
+    assert _publish(working, tmp_path / "p1", None, None) == serving_db.REWRITTEN
+    return working, tmp_path / "p1"
+
+
+def _day(working: Path, statements: list[str]) -> None:
+    con = duckdb.connect(str(working))
+    for sql in statements:
+        con.execute(sql)
+    con.close()
+
+
+def test_a_rebuilt_customer_is_patched_in_by_row(first, tmp_path):
+    working, p1 = first
+    # the build re-derives customer c1: one touch re-typed, one gone, one new, all stamped 2
+    _day(
+        working,
+        [
+            "delete from journey where customer_key = 'c1'",
+            "insert into journey values ('e1', 'c1', 'order_placed', 2), ('e5', 'c1', 'order_returned', 2)",
+            "update journey set customer_key = 'c1', _built = 2 where journey_event_key = 'e3'",
+        ],
+    )
+    how = _publish(working, tmp_path / "p2", (p1 / "serving.duckdb", p1 / "parquet"), since=1)
+    assert how == serving_db.BY_ROW
+    assert _rows(tmp_path / "p2" / "serving.duckdb") == [
+        ("e1", "c1", "order_placed"),
+        ("e3", "c1", "ticket_opened"),
+        ("e4", "c3", "web_visit"),
+        ("e5", "c1", "order_returned"),
+    ]
+
+
+def test_a_patch_that_misses_a_changed_row_is_not_kept_and_the_table_is_written_whole(first, tmp_path):
+    working, p1 = first
+    # a row changed without its build stamp: the rows stamped later do not add up to the snapshot
+    _day(
+        working,
+        [
+            "update journey set touchpoint = 'complaint' where journey_event_key = 'e4'",
+            "insert into journey values ('e6', 'c2', 'ticket_solved', 2)",
+        ],
+    )
+    how = _publish(working, tmp_path / "p2", (p1 / "serving.duckdb", p1 / "parquet"), since=1)
+    assert how == serving_db.REWRITTEN
+    assert _rows(tmp_path / "p2" / "serving.duckdb") == [
+        ("e1", "c1", "order_placed"),
+        ("e2", "c1", "order_delivered"),
+        ("e3", "c2", "ticket_opened"),
+        ("e4", "c3", "complaint"),
+        ("e6", "c2", "ticket_solved"),
+    ]
