@@ -78,7 +78,7 @@ def _day(working: Path, statements: list[str]) -> None:
 
 def test_a_rebuilt_customer_is_patched_in_by_row(first, tmp_path):
     working, p1 = first
-    # the build re-derives customer c1: one touch re-typed, one gone, one new, all stamped 2
+    # the build re-derives customer c1, stamped 2: e2 gone, e5 new, and e3 moved to c1 from c2
     _day(
         working,
         [
