@@ -137,8 +137,9 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
             inserted = con.execute(f"insert into {table} select * from changed_rows where {put_in}").fetchone()[0]
         # the previous table held exactly its files' rows (checked when it was published, and the
         # file is a copy): what it holds now follows from what was taken out and put in
-        rows, digest = _rows_and_digest(old)
-        rows, digest = rows - out_rows + in_rows, (digest - out_digest + in_digest) % DIGEST_MODULUS
+        rows_before, digest_before = _rows_and_digest(old)
+        rows = rows_before - out_rows + in_rows
+        digest = (digest_before - out_digest + in_digest) % DIGEST_MODULUS
         if inserted != in_rows or rows != snap.rows or digest != snap.digest:
             log.warning("%s: the rows patched in do not add up to the snapshot; rewriting it whole", name)
             con.execute("rollback")
