@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 from pathlib import Path
 
 import duckdb
@@ -65,6 +66,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return HEAVIEST_FIRST.index(name) if name in HEAVIEST_FIRST else len(HEAVIEST_FIRST)
 
     items.sort(key=weight)  # stable: pytest-randomly's order stays within a weight
+
+
+@pytest.fixture(autouse=True)
+def _sigterm_as_found():
+    """An in-process Dagster run (dg.materialize) maps SIGTERM to SIGINT's handling, which a pytest-xdist
+    worker ignores; left so, every process a later test starts would ignore SIGTERM too."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, before)
 
 
 def write_landing(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -184,6 +184,11 @@ def generate_parallel(
                 assembler.add(result)
                 if progress is not None:
                     progress(result["people"])
+            # leave by close and join, not the block's terminate: that kills workers with SIGTERM and
+            # waits for them, and a worker the fork server is still starting ignores SIGTERM when the
+            # caller ignores it (an in-process Dagster run leaves it so in a pytest-xdist worker)
+            pool.close()
+            pool.join()
     except BaseException:
         assembler.abort()
         raise
