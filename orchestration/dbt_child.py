@@ -8,17 +8,17 @@ dagster-dbt gives (`<warehouse>/dbt_target`), or WORKDIR_ENV when a command name
 dagster-dbt runs dbt in a subprocess. If the run is killed (SIGKILL, an out-of-memory kill), an
 ordinary child would go on writing to the working database, and the next run would find it locked
 by a dbt nobody waits for. On Linux the child asks the kernel to kill it when its parent dies
-(PR_SET_PDEATHSIG), then runs dbt's own command line in this process.
+(PR_SET_PDEATHSIG), then runs dbt's own command line: on the run's warm dbt when it has one
+(dbt_warm), else in this process.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import sys
 
-_PR_SET_PDEATHSIG = 1
+from orchestration.dbt_warm import die_with_parent, run_on_server
+
 WORKDIR_ENV = "CX360_DBT_WORKDIR"
 
 
@@ -29,19 +29,27 @@ def main() -> None:
         # the run's warehouse, not a path a person set for running dbt by hand
         os.environ.pop("CX360_DUCKDB_PATH", None)
         os.chdir(workdir or os.path.dirname(os.path.abspath(target)))
-    if sys.platform.startswith("linux"):
-        parent = os.getppid()
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the request took effect
-            sys.exit(1)
+    if not die_with_parent():  # the parent died before the request took effect
+        sys.exit(1)
+    argv = sys.argv[1:]
+    code = run_on_server(argv)  # the run's warm dbt (dbt_warm), when it has one
+    sys.exit(run_dbt(argv) if code is None else code)
+
+
+def run_dbt(argv: list[str]) -> int:
+    """dbt's own command line, in this process: its exit code."""
     from dbt.cli.main import cli
 
     from orchestration.dbt_artifacts import write_manifest_when_the_command_ends
     from orchestration.dbt_events import keep_only_logged_events
 
     keep_only_logged_events()
-    write_manifest_when_the_command_ends(sys.argv[1:])
-    cli()
+    write_manifest_when_the_command_ends(argv)
+    try:
+        cli.main(args=argv, prog_name="dbt")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    return 0
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def _sigterm_kept():
 
 def run_build(settings: Settings, instance=None) -> RunOutcome:
     """Run the build job in this process with `settings`, on `instance` (default: the warehouse's own)."""
-    from orchestration import dbt_manifest, run_guard
+    from orchestration import dbt_manifest, dbt_warm, run_guard
 
     dbt_manifest.prepare()
     from orchestration.location import BUILD_JOB, build_definitions
@@ -66,7 +66,7 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
     ):
         run_guard.refuse_if_busy(settings)
         run_guard.recover(settings, instance)
-        with _sigterm_kept():
+        with dbt_warm.serving(), _sigterm_kept():
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

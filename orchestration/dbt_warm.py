@@ -1,0 +1,194 @@
+"""A warm dbt for one run: dbt imported once, each `cx360-dbt` command a fork of it.
+
+Importing dbt costs ~2.4 s of CPU, more than the data-trust build does, and a run invokes dbt
+twice. `serving(settings)` starts a server for the length of a run: it imports dbt while the run
+ingests, then forks a worker per command. `cx360-dbt` (dbt_child) finds the server's socket in
+SOCKET_ENV, hands its stdin, stdout and stderr to the worker, so dagster-dbt reads dbt's log lines
+as from any child, and exits with the worker's code. Without a server, or when it cannot be
+reached, `cx360-dbt` runs dbt in its own process as before.
+
+Dying together: the server dies with the run (PR_SET_PDEATHSIG), a worker with the server, and a
+worker kills itself when its `cx360-dbt` ends first (a cancelled step), so no dbt is left writing
+to the warehouse. SIGINT and SIGTERM to `cx360-dbt` reach the worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+
+SOCKET_ENV = "CX360_DBT_SOCKET"
+_EXIT = struct.Struct("!i")
+_MAX_REQUEST = 1 << 20
+
+
+@contextlib.contextmanager
+def serving():
+    """A server for this process's dbt commands while the block runs (yields its process); its socket
+    is put in SOCKET_ENV, which the dbt commands this process starts inherit."""
+    folder = tempfile.mkdtemp(prefix="cx360-dbt-")
+    path = os.path.join(folder, "socket")
+    # listening before the server starts: a command that comes before it is warm waits for it
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(path)
+        listener.listen(8)
+        fd = listener.fileno()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.dbt_warm", str(fd)], stdin=subprocess.DEVNULL, pass_fds=[fd]
+        )
+    before = os.environ.get(SOCKET_ENV)
+    os.environ[SOCKET_ENV] = path
+    try:
+        yield server
+    finally:
+        if before is None:
+            os.environ.pop(SOCKET_ENV, None)
+        else:
+            os.environ[SOCKET_ENV] = before
+        server.kill()
+        server.wait()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            os.rmdir(folder)
+
+
+def die_with_parent() -> bool:
+    """Ask the kernel to kill this process when its parent dies; False if the parent is gone already."""
+    if not sys.platform.startswith("linux"):
+        return True
+    import ctypes
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    return os.getppid() == parent
+
+
+# ---- the client: cx360-dbt ------------------------------------------------------------------------
+
+
+def run_on_server(argv: list[str]) -> int | None:
+    """Run dbt `argv` on the run's server; its exit code, or None when there is no server to run it."""
+    path = os.environ.get(SOCKET_ENV)
+    if not path:
+        return None
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        env = {k: v for k, v in os.environ.items() if k != SOCKET_ENV}
+        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": env, "client": os.getpid()}).encode()
+        socket.send_fds(conn, [_EXIT.pack(len(request)) + request], [0, 1, 2])
+        worker = _read_int(conn)
+    except OSError:
+        conn.close()
+        return None
+    if worker is None:
+        return None
+
+    def forward(signum, _frame):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+    code = _read_int(conn)
+    return 1 if code is None else code  # the worker was killed before it could say
+
+
+def _read_int(conn: socket.socket) -> int | None:
+    data = b""
+    while len(data) < _EXIT.size:
+        try:
+            chunk = conn.recv(_EXIT.size - len(data))
+        except InterruptedError:
+            continue
+        if not chunk:
+            return None
+        data += chunk
+    return _EXIT.unpack(data)[0]
+
+
+# ---- the server -----------------------------------------------------------------------------------
+
+
+def _serve(fd: int) -> None:
+    if not die_with_parent():
+        return
+    listener = socket.socket(fileno=fd)
+    import dbt.adapters.duckdb  # noqa: F401
+    import dbt.cli.main  # noqa: F401
+    import dbt.task.build  # noqa: F401
+
+    import orchestration.dbt_child  # noqa: F401
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    while True:
+        conn, _ = listener.accept()
+        if os.fork() == 0:
+            listener.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = 1
+            try:
+                code = _work(conn)
+            finally:
+                # what an ordinary exit runs (multiprocessing's finalizers release the semaphores dbt
+                # made), without tearing down every module dbt imported: that takes most of a second
+                atexit._run_exitfuncs()
+                os._exit(code)
+        conn.close()
+
+
+def _work(conn: socket.socket) -> int:
+    """In a fork of the server: run one command as `cx360-dbt` would, and send its exit code."""
+    if not die_with_parent():
+        return 1
+    head, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
+    size = _EXIT.unpack(head[: _EXIT.size])[0]
+    body = head[_EXIT.size :]
+    while len(body) < size:
+        body += conn.recv(size - len(body))
+    request = json.loads(body)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    _end_with(request["client"])
+    conn.sendall(_EXIT.pack(os.getpid()))
+    from orchestration.dbt_child import run_dbt
+
+    code = run_dbt(request["argv"])
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with contextlib.suppress(OSError):
+        conn.sendall(_EXIT.pack(code))
+    return code
+
+
+def _end_with(client: int) -> None:
+    """Kill this worker when the `cx360-dbt` that asked for it ends first."""
+    try:
+        handle = os.pidfd_open(client)
+    except (AttributeError, OSError):
+        return
+
+    def watch():
+        select.select([handle], [], [])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

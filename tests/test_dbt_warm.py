@@ -1,0 +1,87 @@
+"""The run's warm dbt (orchestration/dbt_warm.py): real `cx360-dbt` commands, with and without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from orchestration import dbt_warm
+from orchestration.dbt_manifest import DBT_EXECUTABLE, dbt_project
+from orchestration.settings import Settings
+
+PROJECT = str(Path(__file__).resolve().parents[1] / "dbt_project")
+# with the vars the project was parsed with (dbt_manifest.prepare), so that dbt does not parse again
+VARS = json.dumps(Settings(landing_dir=Path(), warehouse_dir=Path()).dbt_vars())
+ON_PROJECT = ["--project-dir", PROJECT, "--profiles-dir", PROJECT, "--vars", VARS]
+
+
+def dbt(tmp_path: Path, *args: str, **popen) -> subprocess.Popen:
+    target = tmp_path / "dbt_target"
+    if not target.exists():  # the project's parse, as a run's target folder starts (dagster-dbt)
+        target.mkdir()
+        shutil.copy(dbt_project.manifest_path.with_name("partial_parse.msgpack"), target)
+    env = dict(os.environ, DBT_TARGET_PATH=str(target))  # dbt runs in tmp_path
+    return subprocess.Popen([DBT_EXECUTABLE, *args], env=env, text=True, **popen)
+
+
+def finished(proc: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, out, err
+
+
+def listing(tmp_path: Path) -> tuple[int, list[str], set[int], int]:
+    """`dbt ls` of one model: exit code, what it listed, the pids in its log lines, its own pid."""
+    args = ("ls", *ON_PROJECT, "--log-format", "json", "--select", "mart_data_trust", "--resource-type", "model")
+    proc = dbt(tmp_path, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    code, out, _ = finished(proc)
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    listed = [ln["data"]["msg"] for ln in lines if ln["info"]["name"] == "PrintEvent"]
+    return code, listed, {ln["info"]["pid"] for ln in lines}, proc.pid
+
+
+def children(pid: int) -> set[int]:
+    kids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            kids.add(int(stat.parent.name))
+    return kids
+
+
+def test_a_command_runs_in_a_fork_of_the_warm_dbt_with_the_same_output_and_exit_code(tmp_path, monkeypatch):
+    monkeypatch.setenv(dbt_warm.SOCKET_ENV, str(tmp_path / "gone"))  # no server there: dbt runs itself
+    cold = listing(tmp_path)
+    bad = dbt(tmp_path, "nosuchcommand", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cold_bad = finished(bad)
+    with dbt_warm.serving():
+        warm = listing(tmp_path)
+        warm_bad = finished(dbt(tmp_path, "nosuchcommand", stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    assert cold[:2] == warm[:2] == (0, ["cx360.marts.trust.mart_data_trust"])
+    assert cold[2] == {cold[3]}  # dbt ran in cx360-dbt itself
+    assert len(warm[2]) == 1 and warm[3] not in warm[2]  # in a worker of the server
+    assert cold_bad == warm_bad and warm_bad[0] == 2 and "No such command 'nosuchcommand'" in warm_bad[2]
+
+
+def test_a_worker_ends_with_the_cx360_dbt_that_asked_for_it(tmp_path):
+    """A step killed mid-query must not leave dbt writing to the warehouse."""
+    query = "select sum(i) from range(100000000000) t(i)"  # minutes of work
+    with dbt_warm.serving() as server:
+        proc = dbt(tmp_path, "show", *ON_PROJECT, "--inline", query, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not children(server.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (worker,) = children(server.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{worker}").exists()
+        assert server.poll() is None  # the server stays for the run's next command
