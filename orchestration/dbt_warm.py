@@ -28,7 +28,7 @@ import tempfile
 import threading
 
 SOCKET_ENV = "CX360_DBT_SOCKET"
-_EXIT = struct.Struct("!i")
+_INT = struct.Struct("!i")  # a length, a pid, an exit code
 _MAX_REQUEST = 1 << 20
 
 
@@ -86,12 +86,13 @@ def run_on_server(argv: list[str]) -> int | None:
         conn.connect(path)
         env = {k: v for k, v in os.environ.items() if k != SOCKET_ENV}
         request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": env, "client": os.getpid()}).encode()
-        socket.send_fds(conn, [_EXIT.pack(len(request)) + request], [0, 1, 2])
+        socket.send_fds(conn, [_INT.pack(len(request)) + request], [0, 1, 2])
         worker = _read_int(conn)
     except OSError:
         conn.close()
         return None
-    if worker is None:
+    if worker is None:  # the server ended before it forked: run dbt here
+        conn.close()
         return None
 
     def forward(signum, _frame):
@@ -106,15 +107,15 @@ def run_on_server(argv: list[str]) -> int | None:
 
 def _read_int(conn: socket.socket) -> int | None:
     data = b""
-    while len(data) < _EXIT.size:
+    while len(data) < _INT.size:
         try:
-            chunk = conn.recv(_EXIT.size - len(data))
+            chunk = conn.recv(_INT.size - len(data))
         except InterruptedError:
             continue
         if not chunk:
             return None
         data += chunk
-    return _EXIT.unpack(data)[0]
+    return _INT.unpack(data)[0]
 
 
 # ---- the server -----------------------------------------------------------------------------------
@@ -152,8 +153,8 @@ def _work(conn: socket.socket) -> int:
     if not die_with_parent():
         return 1
     head, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 3)
-    size = _EXIT.unpack(head[: _EXIT.size])[0]
-    body = head[_EXIT.size :]
+    size = _INT.unpack(head[: _INT.size])[0]
+    body = head[_INT.size :]
     while len(body) < size:
         body += conn.recv(size - len(body))
     request = json.loads(body)
@@ -164,7 +165,7 @@ def _work(conn: socket.socket) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     _end_with(request["client"])
-    conn.sendall(_EXIT.pack(os.getpid()))
+    conn.sendall(_INT.pack(os.getpid()))
     from orchestration.dbt_child import run_dbt
 
     code = run_dbt(request["argv"])
@@ -172,7 +173,7 @@ def _work(conn: socket.socket) -> int:
         with contextlib.suppress(Exception):
             stream.flush()
     with contextlib.suppress(OSError):
-        conn.sendall(_EXIT.pack(code))
+        conn.sendall(_INT.pack(code))
     return code
 
 
