@@ -69,27 +69,31 @@ def first(tmp_path) -> tuple[Path, Path]:
     return working, tmp_path / "p1"
 
 
-def _day(working: Path, statements: list[str]) -> None:
+def _next_day(first: tuple[Path, Path], tmp_path: Path, statements: list[str]) -> tuple[str, list[tuple]]:
+    """The day's build (`statements` on the working database), published on top of the first
+    publication: how the table was published, and the rows the new serving database holds."""
+    working, p1 = first
     con = duckdb.connect(str(working))
     for sql in statements:
         con.execute(sql)
     con.close()
+    how = _publish(working, tmp_path / "p2", (p1 / "serving.duckdb", p1 / "parquet"), since=1)
+    return how, _rows(tmp_path / "p2" / "serving.duckdb")
 
 
 def test_a_rebuilt_customer_is_patched_in_by_row(first, tmp_path):
-    working, p1 = first
     # the build re-derives customer c1, stamped 2: e2 gone, e5 new, and e3 moved to c1 from c2
-    _day(
-        working,
+    how, rows = _next_day(
+        first,
+        tmp_path,
         [
             "delete from journey where customer_key = 'c1'",
             "insert into journey values ('e1', 'c1', 'order_placed', 2), ('e5', 'c1', 'order_returned', 2)",
             "update journey set customer_key = 'c1', _built = 2 where journey_event_key = 'e3'",
         ],
     )
-    how = _publish(working, tmp_path / "p2", (p1 / "serving.duckdb", p1 / "parquet"), since=1)
     assert how == serving_db.BY_ROW
-    assert _rows(tmp_path / "p2" / "serving.duckdb") == [
+    assert rows == [
         ("e1", "c1", "order_placed"),
         ("e3", "c1", "ticket_opened"),
         ("e4", "c3", "web_visit"),
@@ -98,18 +102,17 @@ def test_a_rebuilt_customer_is_patched_in_by_row(first, tmp_path):
 
 
 def test_a_patch_that_misses_a_changed_row_is_not_kept_and_the_table_is_written_whole(first, tmp_path):
-    working, p1 = first
     # a row changed without its build stamp: the rows stamped later do not add up to the snapshot
-    _day(
-        working,
+    how, rows = _next_day(
+        first,
+        tmp_path,
         [
             "update journey set touchpoint = 'complaint' where journey_event_key = 'e4'",
             "insert into journey values ('e6', 'c2', 'ticket_solved', 2)",
         ],
     )
-    how = _publish(working, tmp_path / "p2", (p1 / "serving.duckdb", p1 / "parquet"), since=1)
     assert how == serving_db.REWRITTEN
-    assert _rows(tmp_path / "p2" / "serving.duckdb") == [
+    assert rows == [
         ("e1", "c1", "order_placed"),
         ("e2", "c1", "order_delivered"),
         ("e3", "c2", "ticket_opened"),
