@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.snapshots import DIGEST_MODULUS, Snapshot, parse_file_name, part_condition
+from orchestration.snapshots import DIGEST_MODULUS, Snapshot, digest_sql, parse_file_name, part_condition
 from orchestration.sql import ident, literal
 
 STORAGE_VERSION = "v1.0.0"
@@ -197,7 +197,7 @@ def _count_and_hash(con, rows_sql: str) -> tuple[int, int]:
     """The rows a query returns (a select, or a statement's `returning *`), and the sum of their
     row hashes as snapshots sum them."""
     rows, digest = con.execute(
-        f"with t as ({rows_sql}) select count(*), coalesce(sum(hash(t)) % {DIGEST_MODULUS}, 0) from t"
+        f"with t as ({rows_sql}) select count(*), coalesce({digest_sql('t')}, 0) from t"
     ).fetchone()
     return rows, int(digest)
 

@@ -34,6 +34,11 @@ class Snapshot:
 DIGEST_MODULUS = 18446744073709551616  # row hashes are summed modulo 2^64
 
 
+def digest_sql(alias: str) -> str:
+    """SQL aggregate: the digest of the rows of `alias` (null when there are none)."""
+    return f"sum(hash({alias})) % {DIGEST_MODULUS}"
+
+
 def file_name(part: str, rows: int, digest: int, shape: int) -> str:
     """A snapshot file's name: what it holds (its part, row count and digest) and its column list."""
     return f"{part}-{rows}-{digest:020d}-{shape:020d}.parquet"
@@ -55,7 +60,7 @@ def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, i
     part = _month_of(month_column) if month_column else literal(WHOLE)
     rows = con.execute(
         f"""
-        select {part} as part, count(*), sum(hash(t)) % {DIGEST_MODULUS}
+        select {part} as part, count(*), {digest_sql("t")}
         from ({select}) as t group by all order by part
         """
     ).fetchall()
