@@ -108,10 +108,7 @@ def run_on_server(argv: list[str]) -> int | None:
 def _read_int(conn: socket.socket) -> int | None:
     data = b""
     while len(data) < _INT.size:
-        try:
-            chunk = conn.recv(_INT.size - len(data))
-        except InterruptedError:
-            continue
+        chunk = conn.recv(_INT.size - len(data))  # a forwarded signal does not interrupt it (PEP 475)
         if not chunk:
             return None
         data += chunk
