@@ -18,36 +18,42 @@ import atexit
 import contextlib
 import json
 import os
+import secrets
 import select
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 
 SOCKET_ENV = "CX360_DBT_SOCKET"
 _INT = struct.Struct("!i")  # a length, a pid, an exit code
 _MAX_REQUEST = 1 << 20
+_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
 
 @contextlib.contextmanager
 def serving():
-    """A server for this process's dbt commands while the block runs (yields its process); its socket
-    is put in SOCKET_ENV, which the dbt commands this process starts inherit."""
-    folder = tempfile.mkdtemp(prefix="cx360-dbt-")
-    path = os.path.join(folder, "socket")
+    """A server for this process's dbt commands while the block runs (yields its process, or None
+    where there is none); its socket's name is put in SOCKET_ENV, which the dbt commands this process
+    starts inherit."""
+    if not sys.platform.startswith("linux"):  # PDEATHSIG, pidfds and abstract sockets are Linux's
+        yield None
+        return
+    # an abstract socket: nothing on disk for a killed run to leave behind; the server serves this
+    # user only (_same_user), as a private folder's socket would
+    name = f"cx360-dbt-{os.getpid()}-{secrets.token_hex(8)}"
     # listening before the server starts: a command that comes before it is warm waits for it
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-        listener.bind(path)
+        listener.bind("\0" + name)
         listener.listen(8)
         fd = listener.fileno()
         server = subprocess.Popen(
             [sys.executable, "-m", "orchestration.dbt_warm", str(fd)], stdin=subprocess.DEVNULL, pass_fds=[fd]
         )
     before = os.environ.get(SOCKET_ENV)
-    os.environ[SOCKET_ENV] = path
+    os.environ[SOCKET_ENV] = name
     try:
         yield server
     finally:
@@ -57,9 +63,6 @@ def serving():
             os.environ[SOCKET_ENV] = before
         server.kill()
         server.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-            os.rmdir(folder)
 
 
 def die_with_parent() -> bool:
@@ -78,12 +81,12 @@ def die_with_parent() -> bool:
 
 def run_on_server(argv: list[str]) -> int | None:
     """Run dbt `argv` on the run's server; its exit code, or None when there is no server to run it."""
-    path = os.environ.get(SOCKET_ENV)
-    if not path:
+    name = os.environ.get(SOCKET_ENV)
+    if not name:
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        conn.connect(path)
+        conn.connect("\0" + name)
         env = {k: v for k, v in os.environ.items() if k != SOCKET_ENV}
         request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": env, "client": os.getpid()}).encode()
         socket.send_fds(conn, [_INT.pack(len(request)) + request], [0, 1, 2])
@@ -131,6 +134,9 @@ def _serve(fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     while True:
         conn, _ = listener.accept()
+        if not _same_user(conn):
+            conn.close()
+            continue
         if os.fork() == 0:
             listener.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -143,6 +149,12 @@ def _serve(fd: int) -> None:
                 atexit._run_exitfuncs()
                 os._exit(code)
         conn.close()
+
+
+def _same_user(conn: socket.socket) -> bool:
+    """Whether the peer runs as this user: an abstract socket has no file permissions to say so."""
+    _pid, uid, _gid = _CREDENTIALS.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _CREDENTIALS.size))
+    return uid == os.getuid()
 
 
 def _work(conn: socket.socket) -> int:

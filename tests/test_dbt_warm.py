@@ -7,8 +7,11 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from orchestration import dbt_warm
 from orchestration.dbt_manifest import DBT_EXECUTABLE, dbt_project
@@ -85,3 +88,20 @@ def test_a_worker_ends_with_the_cx360_dbt_that_asked_for_it(tmp_path):
             time.sleep(0.1)
         assert not Path(f"/proc/{worker}").exists()
         assert server.poll() is None  # the server stays for the run's next command
+
+
+@pytest.mark.skipif(os.getuid() != 0 or not shutil.which("setpriv"), reason="needs root to act as another user")
+def test_the_warm_dbt_serves_only_its_own_user():
+    """Its socket is abstract (no file, so no file permissions): the server checks who is asking."""
+    ask = "from orchestration import dbt_warm; print(dbt_warm.run_on_server(['--version']))"
+    with dbt_warm.serving():
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", ask]
+        out = subprocess.run(
+            as_nobody,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd="/",
+            env=dict(os.environ, PYTHONPATH=str(Path(PROJECT).parent)),
+        )
+    assert out.stdout.strip() == "None", out.stderr  # refused: cx360-dbt would run dbt itself
