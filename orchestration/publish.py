@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,6 +188,42 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
     }
 
 
+def _write_serving(folder, snaps, months, docs, reuse, previous_manifest, patches, settings, dashboard):
+    """Both serving databases side by side, each on its own connection and thread: a table patched
+    by row is written with one thread (serving_db._one_thread), so one database alone keeps one
+    core busy. The dashboard is built from the BI database while the restricted one is written.
+    Returns how each table of each database was written."""
+    cons = {database: duckdb.connect() for database in snaps}
+    try:
+        with ThreadPoolExecutor(len(cons)) as pool:
+            futures = {
+                database: pool.submit(
+                    serving_db.write,
+                    folder / DATABASES[database],
+                    tables,
+                    months,
+                    docs,
+                    _previous_database(reuse, previous_manifest, database),
+                    patches[database],
+                    settings.duckdb_path,
+                    cons[database],
+                )
+                for database, tables in snaps.items()
+            }
+            try:
+                written = {"bi": futures["bi"].result()}
+                if dashboard is not None:
+                    dashboard(folder / layout.BI_DB, folder / layout.DASHBOARD)
+                return {**written, **{database: f.result() for database, f in futures.items()}}
+            except BaseException:
+                for con in cons.values():  # a cancelled run does not wait for the other write
+                    con.interrupt()
+                raise
+    finally:
+        for con in cons.values():
+            con.close()
+
+
 def publish(
     settings: Settings,
     run_id: str,
@@ -238,14 +275,7 @@ def publish(
             }
         finally:
             con.close()
-        written = {}
-        for database, tables in snaps.items():
-            before = _previous_database(reuse, previous_manifest, database)
-            written[database] = serving_db.write(
-                folder / DATABASES[database], tables, months, docs, before, patches[database], settings.duckdb_path
-            )
-        if dashboard is not None:
-            dashboard(folder / layout.BI_DB, folder / layout.DASHBOARD)
+        written = _write_serving(folder, snaps, months, docs, reuse, previous_manifest, patches, settings, dashboard)
         layout.write_manifest(
             folder,
             _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through, written),

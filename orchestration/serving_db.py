@@ -68,18 +68,20 @@ def write(
     previous: tuple[Path, dict[str, list[str]]] | None = None,
     patches: dict[str, RowPatch] | None = None,
     working_db: Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, str]:
     """Write `target` holding `tables`. `previous`: the previous publication's file and, per
     table, the file names it was built from; `patches`: the tables to patch by row from
-    `working_db` (attached read-only as `wh`) when the previous file holds them. Returns how each
-    table was written: unchanged, patched by row, patched by month or rewritten."""
+    `working_db` (attached read-only as `wh`) when the previous file holds them; `con`: a new
+    in-memory connection to write with, which the caller closes (so that another thread can
+    interrupt it), else one of its own. Returns how each table was written: unchanged, patched by
+    row, patched by month or rewritten."""
     before: dict[str, list[str]] = {}
     if previous and previous[0].exists():
         shutil.copyfile(previous[0], target)
         before = previous[1]
     patches, written = patches or {}, {}
-    con = duckdb.connect()
-    try:
+    with contextlib.closing(duckdb.connect()) if con is None else contextlib.nullcontext(con) as con:
         con.execute(f"attach {literal(str(target))} as pub (storage_version {literal(STORAGE_VERSION)})")
         if working_db is not None and any(p.changed for p in patches.values()):
             con.execute(f"attach {literal(str(working_db))} as wh (read_only)")
@@ -97,8 +99,7 @@ def write(
                 written[name] = _sync_table(con, name, snap, months.get(name), old, compact=patch is not None)
             _comment(con, name, *docs.get(name, ("", {})))
         con.execute("checkpoint pub")
-    finally:
-        con.close()
+        con.execute("detach pub")  # the file is complete and closed for its readers (the dashboard)
     return written
 
 
