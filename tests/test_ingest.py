@@ -251,6 +251,61 @@ def test_jsonl_and_parquet_are_read_like_csv(settings, landing):
     ]
 
 
+def test_a_quarantined_row_keeps_its_whole_original_record_in_every_format(settings, landing):
+    """Every column the file holds, named as its header or key names it, as the file wrote it: the
+    record is worked out only for the rows quarantined, from what the reader kept."""
+    csv_rows = [f"R{i},nps,7,2026-03-01T10:00:00Z,delivery,x{i}" for i in range(1, 80)]
+    csv_rows[4] = 'R5,nps,12,2026-03-01T10:00:00Z," Delivery, late",note 5'
+    jsonl = [
+        json.dumps(
+            {
+                "response_id": f"R{i}",
+                "survey_type": "nps",
+                "score": 7,
+                "responded_at": "2026-03-01",
+                "touchpoint": "website",
+            }
+        )
+        for i in range(1, 80)
+    ]
+    jsonl[2] = '{"Response_ID": "R3", "survey_type": "nps", "score": 12, "responded_at": "2026-03-01", "x": [1]}'
+    jsonl[6] = '"just a string"'
+    rates = pa.table(
+        {"RATE_DATE": ["2026-03-01", "2026-03-02"], "currency": ["pln", "eur"], "rate_to_reporting": [0.2331, -1.5]}
+    )
+    buf = io.BytesIO()
+    pq.write_table(rates, buf)
+    write_landing(
+        landing,
+        {
+            "support/surveys/a.csv": SURVEYS_HEADER.replace("\n", ",Note\n") + "\n".join(csv_rows) + "\n",
+            "support/surveys/b.jsonl": "\n".join(jsonl) + "\n",
+            "sales/fx_rates/rates.parquet": buf.getvalue(),
+        },
+    )
+    _, _, quarantine, _ = load(settings, "support/surveys")
+    assert [(q[0], q[1], json.loads(q[5])) for q in quarantine] == [
+        (
+            "a.csv",
+            5,
+            {
+                "response_id": "R5",
+                "survey_type": "nps",
+                "score": "12",
+                "responded_at": "2026-03-01T10:00:00Z",
+                "touchpoint": " Delivery, late",
+                "Note": "note 5",
+            },
+        ),
+        ("b.jsonl", 3, json.loads(jsonl[2])),
+        ("b.jsonl", 7, "just a string"),
+    ]
+    _, _, quarantine, _ = load(settings, "sales/fx_rates")  # half its rows bad: rejected, its rows kept too
+    assert [(q[1], json.loads(q[5])) for q in quarantine if q[1]] == [
+        (2, {"RATE_DATE": "2026-03-02", "currency": "eur", "rate_to_reporting": -1.5})
+    ]
+
+
 def test_a_link_out_of_the_landing_zone_is_refused(settings, landing, tmp_path):
     secret = tmp_path / "outside.csv"
     secret.write_text(surveys(3))

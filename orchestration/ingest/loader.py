@@ -23,7 +23,7 @@ from orchestration.contracts import Entity
 from orchestration.ingest import ledger, withhold
 from orchestration.ingest.discover import DeliveredFile, entity_files, is_inside, sha256_of, sniff_compression
 from orchestration.ingest.errors import BatchRejected
-from orchestration.ingest.readers import READERS
+from orchestration.ingest.readers import READERS, ReadResult
 from orchestration.ingest.validate import TimeLimits, checked_sql
 from orchestration.quality import drift
 from orchestration.rawzone import entity_dir
@@ -151,7 +151,9 @@ def _read(con, f: DeliveredFile, size: int):
     return read
 
 
-def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read) -> BatchOutcome:
+def _validate_and_store(
+    con, settings: Settings, f: DeliveredFile, base: dict, batch_id: str, read: ReadResult
+) -> BatchOutcome:
     e = f.entity
     con.execute("drop table if exists batch_checked")
     limits = TimeLimits(settings.timestamp_floor, _now(), dt.timedelta(hours=settings.future_tolerance_hours))
@@ -169,7 +171,7 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
     judged = read.rows_read - n_withheld
     share = n_errors / judged if judged else 0.0
     if n_errors and share > settings.max_row_error_share:
-        _quarantine_rows(con, batch_id, f)
+        _quarantine_rows(con, batch_id, f, read)
         withhold.quarantine(con, batch_id, f)
         raise BatchRejected(
             "too_many_row_errors",
@@ -194,7 +196,7 @@ def _validate_and_store(con, settings: Settings, f: DeliveredFile, base: dict, b
     )
     con.execute("begin transaction")
     try:
-        _quarantine_rows(con, batch_id, f)
+        _quarantine_rows(con, batch_id, f, read)
         withhold.quarantine(con, batch_id, f)
         ledger.record(
             con,
@@ -242,20 +244,24 @@ def _first_error(con) -> str:
     return f"row {row[0]}, column {column}: {message}"
 
 
-def _quarantine_rows(con, batch_id: str, f: DeliveredFile) -> None:
+def _quarantine_rows(con, batch_id: str, f: DeliveredFile, read: ReadResult) -> None:
     e = f.entity
+    raw = read.raw_records(f"select _row_number from batch_checked where {_ERRONEOUS}")
     con.execute(
         f"""
         insert into ops.quarantine
-        select ?, ?, ?, ?, _row_number,
+        select ?, ?, ?, ?, b._row_number,
             split_part(_errors[1], '|', 1),
             nullif(split_part(_errors[1], '|', 2), ''),
-            ? || ' row ' || _row_number || ': ' || array_to_string(
+            ? || ' row ' || b._row_number || ': ' || array_to_string(
                 list_transform(_errors, lambda x: case
                     when split_part(x, '|', 2) = '' then split_part(x, '|', 3)
                     else 'column ' || split_part(x, '|', 2) || ': ' || split_part(x, '|', 3) end), '; '),
-            _raw_record, now()::timestamp
-        from batch_checked where {_ERRONEOUS}
+            raw._raw_record, now()::timestamp
+        from batch_checked as b
+        left join ({raw}) as raw on b._row_number = raw._row_number
+        where {_ERRONEOUS}
+        order by b._row_number
         """,
         [batch_id, e.source, e.name, f.file_name, f.file_name],
     )

@@ -2,7 +2,9 @@
 
 Every format ends in the same shape, so typing and validation are one piece of SQL: a table
 `batch_src` with one varchar column per contract column (null where the file lacks it),
-`_row_number` (1 = first data row) and `_raw_record` (the original row as JSON, for quarantine).
+`_row_number` (1 = first data row) and `_not_object` (a JSONL line that is not a JSON object).
+The original row as JSON, which quarantine keeps, is worked out only for the rows quarantined
+(`ReadResult.raw_records`): for every row it cost more than typing and checking them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ class ReadResult:
     rows_read: int
     headers: list[str]
     extra_columns: list[str] = field(default_factory=list)
+    # the original rows: a relation with _row_number, and the SQL of a row's raw record over it
+    raw_from: str = "batch_src"
+    raw_record: str = "null"
+
+    def raw_records(self, row_numbers_sql: str) -> str:
+        """SQL: (_row_number, _raw_record) of the rows `row_numbers_sql` lists, and of no other."""
+        return (
+            f"select _row_number, {self.raw_record} as _raw_record from {self.raw_from} "
+            f"where _row_number in ({row_numbers_sql})"
+        )
 
 
 # a header that holds one of these was written with another separator than extracts.md's comma
@@ -61,11 +73,12 @@ def _column_map(entity: Entity, file_name: str, headers: list[str]) -> tuple[dic
     return {k: h for k, h in by_name.items() if k in wanted}, extras
 
 
-def _materialise(con, entity: Entity, source_sql: str, value_of) -> None:
-    """Create `batch_src` from a relation, projecting the contract's columns as text."""
+def _materialise(con, entity: Entity, source_sql: str, value_of, keep: str = "") -> None:
+    """Create `batch_src` from a relation, projecting the contract's columns as text (and `keep`,
+    more columns of the relation, for the raw records)."""
     cols = ", ".join(f"{value_of(c.name)} as {ident(c.name)}" for c in entity.columns)
     con.execute("drop table if exists batch_src")
-    con.execute(f"create temp table batch_src as select {cols}, _row_number, _raw_record from ({source_sql})")
+    con.execute(f"create temp table batch_src as select {cols}, _row_number, _not_object{keep} from ({source_sql})")
 
 
 def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
@@ -83,12 +96,20 @@ def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
     mapping, extras = _column_map(entity, f.file_name, headers)
     positional = {h: f"c{i}" for i, h in enumerate(headers)}
     columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(headers))) + "}"
-    raw_record = "json_object(" + ", ".join(f"{literal(h)}, c{i}" for i, h in enumerate(headers)) + ")"
     scan = (
-        f"select *, row_number() over () as _row_number, {raw_record} as _raw_record "
+        f"select *, row_number() over () as _row_number, false as _not_object "
         f"from read_csv({literal(str(f.path))}, header = true, auto_detect = false, columns = {columns}, "
         f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, comment = '', "
         f"max_line_size = {MAX_LINE_BYTES}, encoding = 'utf-8')"
+    )
+    # batch_src keeps a column the contract does not read under its position: the raw record
+    # holds every column of the file, as its header names it
+    contract_column = {positional[header]: name for name, header in mapping.items()}
+    kept = [f"c{i}" for i in range(len(headers)) if f"c{i}" not in contract_column]
+    raw_record = (
+        "json_object("
+        + ", ".join(f"{literal(h)}, {ident(contract_column.get(f'c{i}', f'c{i}'))}" for i, h in enumerate(headers))
+        + ")"
     )
     try:
         _materialise(
@@ -96,10 +117,11 @@ def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
             entity,
             scan,
             lambda name: ident(positional[mapping[name]]) if name in mapping else "cast(null as varchar)",
+            "".join(f", {c}" for c in kept),
         )
     except duckdb.Error as e:
         raise from_duckdb_error(f.file_name, e) from None
-    return ReadResult(_count(con), headers, extras)
+    return ReadResult(_count(con), headers, extras, raw_record=raw_record)
 
 
 def read_jsonl(con, entity: Entity, f: DeliveredFile) -> ReadResult:
@@ -149,10 +171,11 @@ def read_jsonl(con, entity: Entity, f: DeliveredFile) -> ReadResult:
 
     # a line that is valid JSON but not an object is a row error: every contract column null
     extract = f"json_extract_string(json, {paths})" if fields else "[]::varchar[]"
-    scan = f"select {extract} as _fields, _row_number, cast(json as varchar) as _raw_record from batch_json"
+    not_object = "coalesce(left(ltrim(cast(json as varchar)), 1) <> '{', false)"
+    scan = f"select {extract} as _fields, _row_number, {not_object} as _not_object from batch_json"
     _materialise(con, entity, scan, value_of)
-    con.execute("drop table batch_json")
-    return ReadResult(_count(con), headers, extras)
+    # batch_json stays for the raw records of the rows quarantined (the next file's read drops it)
+    return ReadResult(_count(con), headers, extras, raw_from="batch_json", raw_record="cast(json as varchar)")
 
 
 def read_parquet(con, entity: Entity, f: DeliveredFile) -> ReadResult:
@@ -160,20 +183,18 @@ def read_parquet(con, entity: Entity, f: DeliveredFile) -> ReadResult:
     try:
         headers = [r[0] for r in con.execute(f"describe select * from read_parquet({path})").fetchall()]
         mapping, extras = _column_map(entity, f.file_name, headers)
-        raw_record = "json_object(" + ", ".join(f"{literal(h)}, {ident(h)}" for h in headers) + ")"
-        scan = (
-            f"select *, row_number() over () as _row_number, {raw_record}::varchar as _raw_record "
-            f"from read_parquet({path})"
-        )
+        numbered = f"select *, row_number() over () as _row_number, false as _not_object from read_parquet({path})"
         _materialise(
             con,
             entity,
-            scan,
+            numbered,
             lambda name: f"cast({ident(mapping[name])} as varchar)" if name in mapping else "cast(null as varchar)",
         )
     except duckdb.Error as e:
         raise from_duckdb_error(f.file_name, e) from None
-    return ReadResult(_count(con), headers, extras)
+    # the file is read again for the rows quarantined: as JSON, a value keeps the file's type
+    raw_record = "json_object(" + ", ".join(f"{literal(h)}, {ident(h)}" for h in headers) + ")::varchar"
+    return ReadResult(_count(con), headers, extras, raw_from=f"({numbered})", raw_record=raw_record)
 
 
 READERS = {"csv": read_csv, "jsonl": read_jsonl, "parquet": read_parquet}

@@ -189,10 +189,7 @@ def checked_sql(entity: Entity, limits: TimeLimits | None = None) -> str:
     typed = ", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in entity.columns)
     errors = [e for c in entity.columns for e in column_errors(entity, c, limits)]
     # JSONL: a line that is JSON but not an object has no fields at all
-    not_object = (
-        "case when _raw_record is not null and left(ltrim(_raw_record), 1) <> '{' "
-        "then 'not_an_object||the record is not a JSON object' end"
-    )
+    not_object = "case when _not_object then 'not_an_object||the record is not a JSON object' end"
     all_errors = f"list_filter([{not_object}, {', '.join(errors)}], lambda x: x is not null)"
     keys = [ident(k) for k in entity.key]
     duplicate = (
@@ -206,7 +203,7 @@ def checked_sql(entity: Entity, limits: TimeLimits | None = None) -> str:
     # every key appears once), not by numbering every row of the file in key order
     return f"""
         with v as (
-            select {typed}, _row_number, _raw_record, {originals}
+            select {typed}, _row_number, _not_object, {originals}
             from batch_src
         ),
         e as materialized (
@@ -217,7 +214,7 @@ def checked_sql(entity: Entity, limits: TimeLimits | None = None) -> str:
             from e where len(_errors) = 0
             group by all having count(*) > 1
         )
-        select e.* exclude (_errors, {drop}),
+        select e.* exclude (_errors, _not_object, {drop}),
             case
                 when len(e._errors) > 0 then e._errors
                 when e._row_number > r._first_row then [{duplicate}]
