@@ -17,10 +17,11 @@ reconciliation (every published table holds exactly the rows that were built).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,39 +189,51 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
     }
 
 
-def _write_serving(folder, snaps, months, docs, reuse, previous_manifest, patches, settings, dashboard):
-    """Both serving databases side by side, each on its own connection and thread: a table patched
-    by row is written with one thread (serving_db._one_thread), so one database alone keeps one
-    core busy. The dashboard is built from the BI database while the restricted one is written.
-    Returns how each table of each database was written."""
-    cons = {database: duckdb.connect() for database in snaps}
-    try:
-        with ThreadPoolExecutor(len(cons)) as pool:
-            futures = {
-                database: pool.submit(
-                    serving_db.write,
-                    folder / DATABASES[database],
-                    tables,
-                    months,
-                    docs,
-                    _previous_database(reuse, previous_manifest, database),
-                    patches[database],
-                    settings.duckdb_path,
-                    cons[database],
-                )
-                for database, tables in snaps.items()
-            }
-            try:
-                written = {"bi": futures["bi"].result()}
-                if dashboard is not None:
-                    dashboard(folder / layout.BI_DB, folder / layout.DASHBOARD)
-                return {**written, **{database: f.result() for database, f in futures.items()}}
-            except BaseException:
-                for con in cons.values():  # a cancelled run does not wait for the other write
-                    con.interrupt()
-                raise
-    finally:
-        for con in cons.values():
+class _ServingWrites:
+    """The serving databases, each written on its own connection and thread as soon as its tables'
+    snapshots are done: a table patched by row is written with one thread (serving_db._one_thread),
+    so the BI database is written while the restricted tables are snapshotted, and the two databases
+    side by side. Leaving the block on an error interrupts the writes still running."""
+
+    def __init__(self, folder: Path, months, docs, reuse, previous_manifest, working_db: Path):
+        self.folder, self.months, self.docs, self.working_db = folder, months, docs, working_db
+        self.reuse, self.previous_manifest = reuse, previous_manifest
+        self._pool = ThreadPoolExecutor(len(DATABASES))
+        self._cons: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._futures: dict[str, Future] = {}
+
+    def submit(self, database: str, tables: dict[str, snapshots.Snapshot], patches) -> None:
+        con = self._cons[database] = duckdb.connect()
+        before = _previous_database(self.reuse, self.previous_manifest, database)
+        self._futures[database] = self._pool.submit(
+            serving_db.write,
+            self.folder / DATABASES[database],
+            tables,
+            self.months,
+            self.docs,
+            before,
+            patches,
+            self.working_db,
+            con,
+        )
+
+    def written(self, dashboard: Callable[[Path, Path], object] | None) -> dict[str, dict[str, str]]:
+        """How each table of each database was written, once all are; the dashboard is built from
+        the BI database while the restricted one is still being written."""
+        written = {"bi": self._futures["bi"].result()}
+        if dashboard is not None:
+            dashboard(self.folder / layout.BI_DB, self.folder / layout.DASHBOARD)
+        return {**written, **{database: f.result() for database, f in self._futures.items()}}
+
+    def __enter__(self) -> _ServingWrites:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is not None:
+            for con in self._cons.values():  # a cancelled or blocked publish does not wait for them
+                con.interrupt()
+        self._pool.shutdown(wait=True)
+        for con in self._cons.values():
             con.close()
 
 
@@ -251,31 +264,31 @@ def publish(
     try:
         # an in-memory session reading the working database and writing the snapshots
         con = duckdb.connect()
-        try:
+        with (
+            contextlib.closing(con),
+            _ServingWrites(folder, months, docs, reuse, previous_manifest, settings.duckdb_path) as serving_writes,
+        ):
             con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
-            bi = {m: _source_relation(con, m) for m in bi_models}
-            restricted = {m: _source_relation(con, m) for m in restricted_models}
+            relations = {
+                database: {m: _source_relation(con, m) for m in models}
+                for database, models in (("bi", bi_models), ("restricted", restricted_models))
+            }
             if not settings.allow_volume_drop:
-                problems = volume_guard(con, settings, {m: _count(con, r) for m, r in bi.items()})
+                problems = volume_guard(con, settings, {m: _count(con, r) for m, r in relations["bi"].items()})
                 if problems:
                     raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
-            built_through = _built_through(con, {**bi, **restricted}, row_patched)
+            built_through = _built_through(con, {**relations["bi"], **relations["restricted"]}, row_patched)
             snaps: dict[str, dict[str, snapshots.Snapshot]] = {}
-            snaps["bi"], published = _write_snapshots(con, bi, True, months, folder, reuse, set(bi))
-            snaps["restricted"], more = _write_snapshots(con, restricted, False, months, folder, reuse, set(bi))
-            published += more
-            patches = {
-                database: _row_patches(
-                    bi if database == "bi" else restricted,
-                    {m: snap.columns for m, snap in tables.items()},
-                    row_patched,
-                    previous_manifest if reuse else None,
+            published: list[PublishedTable] = []
+            for database, tables in relations.items():
+                snaps[database], more = _write_snapshots(
+                    con, tables, database == "bi", months, folder, reuse, set(bi_models)
                 )
-                for database, tables in snaps.items()
-            }
-        finally:
-            con.close()
-        written = _write_serving(folder, snaps, months, docs, reuse, previous_manifest, patches, settings, dashboard)
+                published += more
+                columns = {m: snap.columns for m, snap in snaps[database].items()}
+                patches = _row_patches(tables, columns, row_patched, previous_manifest if reuse else None)
+                serving_writes.submit(database, snaps[database], patches)
+            written = serving_writes.written(dashboard)
         layout.write_manifest(
             folder,
             _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through, written),
