@@ -2,7 +2,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     {{ changed_keys_source('support', 'tickets', ['ticket_id']) }}
 ),
 

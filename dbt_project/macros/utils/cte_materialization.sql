@@ -18,3 +18,19 @@
 {% macro duckdb__not_materialized() -%}
     not materialized
 {%- endmacro %}
+
+{#
+    The opposite, `name as {{ materialized() }} (select ...)`: a small result that a query reads
+    several times is worked out once (the keys delivered more than once, in latest_versions).
+    Engines without the hint decide for themselves.
+#}
+{% macro materialized() -%}
+    {{ return(adapter.dispatch('materialized', 'cx360')()) }}
+{%- endmacro %}
+
+{% macro default__materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized() -%}
+    materialized
+{%- endmacro %}
