@@ -31,13 +31,17 @@ from orchestration import crashpoints, serving_db, snapshots
 from orchestration import publication as layout
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
-from orchestration.warehouse import model_schema
+from orchestration.warehouse import in_memory, model_schema
 
 PII_PREFIX = "pii_"
 # a model's build bookkeeping (when an incremental model last rewrote a row): not a published fact,
 # and it differs between an incremental build and a full one that hold the same rows
 BOOKKEEPING_PREFIX = "_"
 DATABASES = {"bi": layout.BI_DB, "restricted": layout.RESTRICTED_DB}
+# the run's DuckDB memory limit shared by the publish's three sessions: a quarter for each serving
+# database's writes (one thread each, patching or copying), half for the snapshots (at a million
+# customers, three sessions at DuckDB's default took the day's run over 6 GiB)
+SERVING_MEMORY_SHARE = 0.25
 BI_PARQUET, RESTRICTED_PARQUET = Path("parquet"), Path("restricted") / "parquet"
 Docs = serving_db.Docs
 
@@ -195,15 +199,15 @@ class _ServingWrites:
     so the BI database is written while the restricted tables are snapshotted, and the two databases
     side by side. Leaving the block on an error interrupts the writes still running."""
 
-    def __init__(self, folder: Path, months, docs, reuse, previous_manifest, working_db: Path):
-        self.folder, self.months, self.docs, self.working_db = folder, months, docs, working_db
+    def __init__(self, settings: Settings, folder: Path, months, docs, reuse, previous_manifest):
+        self.settings, self.folder, self.months, self.docs = settings, folder, months, docs
         self.reuse, self.previous_manifest = reuse, previous_manifest
         self._pool = ThreadPoolExecutor(len(DATABASES))
         self._cons: dict[str, duckdb.DuckDBPyConnection] = {}
         self._futures: dict[str, Future] = {}
 
     def submit(self, database: str, tables: dict[str, snapshots.Snapshot], patches) -> None:
-        con = self._cons[database] = duckdb.connect()
+        con = self._cons[database] = in_memory(self.settings, SERVING_MEMORY_SHARE)
         before = _previous_database(self.reuse, self.previous_manifest, database)
         self._futures[database] = self._pool.submit(
             serving_db.write,
@@ -213,7 +217,7 @@ class _ServingWrites:
             self.docs,
             before,
             patches,
-            self.working_db,
+            self.settings.duckdb_path,
             con,
         )
 
@@ -263,10 +267,10 @@ def publish(
     folder = layout.staging_folder(serving, publication_id)
     try:
         # an in-memory session reading the working database and writing the snapshots
-        con = duckdb.connect()
+        con = in_memory(settings, 1 - len(DATABASES) * SERVING_MEMORY_SHARE)
         with (
             contextlib.closing(con),
-            _ServingWrites(folder, months, docs, reuse, previous_manifest, settings.duckdb_path) as serving_writes,
+            _ServingWrites(settings, folder, months, docs, reuse, previous_manifest) as serving_writes,
         ):
             con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
             relations = {

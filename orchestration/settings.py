@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -89,6 +90,7 @@ class Settings:
         overrides.setdefault("allow_volume_drop", os.environ.get(ENV_ALLOW_VOLUME_DROP, "") in ("1", "true", "yes"))
         overrides.setdefault("full_refresh", os.environ.get(ENV_FULL_REFRESH, "") in ("1", "true", "yes"))
         if os.environ.get(ENV_MEMORY_LIMIT):
+            memory_bytes(os.environ[ENV_MEMORY_LIMIT], ENV_MEMORY_LIMIT)
             overrides.setdefault("duckdb_memory_limit", os.environ[ENV_MEMORY_LIMIT])
         if os.environ.get(ENV_FUTURE_TOLERANCE_HOURS):
             overrides.setdefault("future_tolerance_hours", float(os.environ[ENV_FUTURE_TOLERANCE_HOURS]))
@@ -105,6 +107,9 @@ class Settings:
             as_of=as_of,
             **overrides,
         )
+
+    def __post_init__(self) -> None:
+        memory_bytes(self.duckdb_memory_limit)  # a wrong size fails here, not in the middle of a run
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -168,6 +173,26 @@ class Settings:
         if self.default_phone_region:
             out["default_phone_region"] = self.default_phone_region
         return out
+
+
+_SIZE = re.compile(r"\s*(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-zA-Z%]+)\s*")
+_UNITS = {"b": 1, "bytes": 1} | {
+    f"{prefix}{suffix}": base**power
+    for power, prefix in enumerate("kmgt", start=1)
+    for suffix, base in (("", 1000), ("b", 1000), ("ib", 1024))
+}
+
+
+def memory_bytes(text: str, name: str = "the DuckDB memory limit") -> int:
+    """A memory size as DuckDB reads it: '4GB' = 4e9 bytes, '4GiB' = 4 * 2**30, '50%' of the
+    machine's memory."""
+    size = _SIZE.fullmatch(text or "")
+    unit = size["unit"].lower() if size else ""
+    if unit == "%":
+        return int(float(size["number"]) / 100 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    if unit not in _UNITS:
+        raise ValueError(f"{name} must be a size such as 4GB, 512MB, 2GiB or 50%, not {text!r}")
+    return int(float(size["number"]) * _UNITS[unit])
 
 
 def parse_as_of(text: str) -> dt.date:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import duckdb
 
 from orchestration.ingest import ledger
-from orchestration.settings import Settings
+from orchestration.settings import Settings, memory_bytes
 from orchestration.sql import ident
 
 
@@ -35,6 +35,16 @@ def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Duck
         yield con
     finally:
         con.close()
+
+
+def in_memory(settings: Settings, share: float = 1.0) -> duckdb.DuckDBPyConnection:
+    """An in-memory session held to `share` of the run's DuckDB memory limit, so that the sessions
+    a step opens side by side stay within the one limit together (DuckDB's own default, 80% of the
+    machine, is per session). What does not fit spills where the working database's own sessions
+    spill, not into the current folder."""
+    con = duckdb.connect(config={"temp_directory": f"{settings.duckdb_path}.tmp"})
+    con.execute("set memory_limit = ?", [f"{int(memory_bytes(settings.duckdb_memory_limit) * share)}B"])
+    return con
 
 
 BUSY_RETRIES = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.settings import ENV_DBT_THREADS, ENV_REJECTED, Settings
+from orchestration.settings import ENV_DBT_THREADS, ENV_MEMORY_LIMIT, ENV_REJECTED, Settings, memory_bytes
 
 
 def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
@@ -18,6 +18,7 @@ def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
         (ENV_DBT_THREADS, "two", "CX360_DBT_THREADS must be a whole number of at least 1, not 'two'"),
         (ENV_DBT_THREADS, "0", "CX360_DBT_THREADS must be a whole number of at least 1, not '0'"),
         (ENV_REJECTED, "ignore", "CX360_REJECTED_BATCHES must be 'block' or 'warn', not 'ignore'"),
+        (ENV_MEMORY_LIMIT, "4", "CX360_DUCKDB_MEMORY_LIMIT must be a size such as 4GB, 512MB, 2GiB or 50%, not '4'"),
     ],
 )
 def test_a_wrong_setting_is_refused_by_name(monkeypatch, tmp_path, name, value, message):
@@ -25,6 +26,21 @@ def test_a_wrong_setting_is_refused_by_name(monkeypatch, tmp_path, name, value, 
     with pytest.raises(ValueError) as error:
         Settings.from_env(warehouse_dir=tmp_path)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("4GB", 4 * 10**9),
+        ("4 gb", 4 * 10**9),
+        ("4g", 4 * 10**9),
+        ("2GiB", 2 * 2**30),
+        ("512MB", 512 * 10**6),
+        ("1.5GB", 1.5e9),
+    ],
+)
+def test_a_memory_limit_is_read_as_duckdb_reads_it(text, size):
+    assert memory_bytes(text) == size
 
 
 def test_the_dagster_resource_carries_every_setting_and_gives_them_back(tmp_path):
