@@ -3,7 +3,9 @@ rules on deliberately broken marts (tests/test_dbt_unit.py, tests/test_mart_rule
 
 On a copy of a built working database (`no_contact`: dbt reads the column types of a unit-tested
 model's inputs from it) whose mart_nps and mart_voice_of_customer are replaced by hand-made tables.
-No pipeline build of its own: dbt tests read the tables their models name, whoever built them.
+Its journey loses the row of one staged event and holds another's twice, for the reconciliation
+test that checks every staged event against the journey. No pipeline build of its own: dbt tests
+read the tables their models name, whoever built them.
 """
 
 from __future__ import annotations
@@ -53,6 +55,18 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
             "topic varchar, mentions bigint, month_feedback bigint, share_pct double, rated_mentions bigint, "
             f"rating_sum bigint); insert into marts.mart_voice_of_customer values {VOICE_ROWS}"
         )
+        lost, doubled = con.execute(
+            "select source_entity, source_id, touchpoint from marts.fct_customer_journey "
+            "order by source_entity, source_id, touchpoint limit 2"
+        ).fetchall()
+        con.execute(
+            "delete from marts.fct_customer_journey where (source_entity, source_id, touchpoint) = (?, ?, ?)", lost
+        )
+        con.execute(
+            "insert into marts.fct_customer_journey select * from marts.fct_customer_journey "
+            "where (source_entity, source_id, touchpoint) = (?, ?, ?)",
+            doubled,
+        )
     finally:
         con.close()
     target = folder / "target"
@@ -61,7 +75,8 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
             DBT_EXECUTABLE,
             "test",
             "--select",
-            "test_type:unit mart_nps,test_type:data mart_voice_of_customer,test_type:data",
+            "test_type:unit mart_nps,test_type:data mart_voice_of_customer,test_type:data "
+            "assert_every_staged_event_in_journey_once",
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--project-dir",
@@ -76,4 +91,11 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
         text=True,
         timeout=600,
     )
-    return {"db": str(db), "target": str(target), "returncode": result.returncode, "stdout": result.stdout[-6000:]}
+    return {
+        "db": str(db),
+        "target": str(target),
+        "returncode": result.returncode,
+        "stdout": result.stdout[-6000:],
+        "journey_lost": list(lost),
+        "journey_doubled": list(doubled),
+    }

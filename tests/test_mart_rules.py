@@ -27,8 +27,14 @@ def dbt_test(dbt_tests) -> tuple[Path, dict, dict]:
         node = manifest["nodes"].get(r["unique_id"])
         if node is None:  # a unit test (tests/test_dbt_unit.py)
             continue
-        model = manifest["nodes"][node["attached_node"]]["name"]
-        key = (model, node["test_metadata"]["name"], node.get("column_name"))
+        if "test_metadata" in node:
+            key = (
+                manifest["nodes"][node["attached_node"]]["name"],
+                node["test_metadata"]["name"],
+                node.get("column_name"),
+            )
+        else:  # a singular test (dbt_project/tests/), by its own name
+            key = (None, node["name"], None)
         assert key not in outcomes, key
         outcomes[key] = (r["status"], r["failures"], node)
     return db, manifest, outcomes
@@ -51,6 +57,7 @@ def test_broken_mart_rows_fail_the_dbt_tests_that_hold_their_rules(dbt_test):
         ("mart_voice_of_customer", "expression_is_true", None): 2,  # 7 mentions of 5; a null count
         ("mart_voice_of_customer", "non_negative_counts", None): 1,
         ("mart_voice_of_customer", "documented_columns_exist", None): 1,
+        (None, "assert_every_staged_event_in_journey_once", None): 2,
     }
     # a missing column also breaks the tests that read it; documented_columns_exist names it
     errors = {key for key, (status, _, _) in outcomes.items() if status == "error"}
@@ -112,3 +119,10 @@ def test_every_published_mart_tests_its_grain_columns_counts_and_conventions(dbt
             for pattern, test in CONVENTIONS:
                 if re.fullmatch(pattern, column) and column not in NOT_RATES:
                     assert (test, column) in found, f"{name}.{column} has no {test} test"
+
+
+def test_the_reconciliation_names_the_staged_event_the_journey_lost_and_the_one_it_holds_twice(dbt_test, dbt_tests):
+    db, _, outcomes = dbt_test
+    _, _, node = outcomes[(None, "assert_every_staged_event_in_journey_once", None)]
+    rows = _failing_rows(db, node, "source_entity, source_id, touchpoint, occurrences_in_journey, is_staged")
+    assert rows == sorted([(*dbt_tests["journey_lost"], 0, True), (*dbt_tests["journey_doubled"], 2, True)], key=repr)
