@@ -4,7 +4,8 @@ rules on deliberately broken marts (tests/test_dbt_unit.py, tests/test_mart_rule
 On a copy of a built working database (`no_contact`: dbt reads the column types of a unit-tested
 model's inputs from it) whose mart_nps and mart_voice_of_customer are replaced by hand-made tables.
 Its journey loses the row of one staged event and holds another's twice, for the reconciliation
-test that checks every staged event against the journey. No pipeline build of its own: dbt tests
+test that checks every staged event against the journey, and its experience touchpoint map holds one
+row twice, so the view that joins the journey with it fans out. No pipeline build of its own: dbt tests
 read the tables their models name, whoever built them.
 """
 
@@ -67,6 +68,17 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
             "where (source_entity, source_id, touchpoint) = (?, ?, ?)",
             doubled,
         )
+        fanned_out, fanned_rows = con.execute(
+            "select touchpoint, count(*) from marts.fct_customer_journey "
+            "where touchpoint in (select touchpoint from reference.experience_touchpoint_map "
+            "where feedback_department is null) group by 1 order by 2 desc, 1 limit 1"
+        ).fetchone()
+        con.execute(
+            "insert into reference.experience_touchpoint_map select * from reference.experience_touchpoint_map "
+            "where touchpoint = ? and feedback_department is null",
+            [fanned_out],
+        )
+        journey_rows = con.execute("select count(*) from marts.fct_customer_journey").fetchone()[0]
     finally:
         con.close()
     target = folder / "target"
@@ -76,7 +88,7 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
             "test",
             "--select",
             "test_type:unit mart_nps,test_type:data mart_voice_of_customer,test_type:data "
-            "assert_every_staged_event_in_journey_once",
+            "assert_every_staged_event_in_journey_once test_name:one_row_per_row_of",
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
             "--project-dir",
@@ -98,4 +110,6 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
         "stdout": result.stdout[-6000:],
         "journey_lost": list(lost),
         "journey_doubled": list(doubled),
+        "journey_rows": journey_rows,
+        "fanned_out_rows": fanned_rows,
     }

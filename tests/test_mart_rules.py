@@ -58,6 +58,7 @@ def test_broken_mart_rows_fail_the_dbt_tests_that_hold_their_rules(dbt_test):
         ("mart_voice_of_customer", "non_negative_counts", None): 1,
         ("mart_voice_of_customer", "documented_columns_exist", None): 1,
         (None, "assert_every_staged_event_in_journey_once", None): 2,
+        ("int_experience_events_mapped", "one_row_per_row_of", None): 1,
     }
     # a missing column also breaks the tests that read it; documented_columns_exist names it
     errors = {key for key, (status, _, _) in outcomes.items() if status == "error"}
@@ -126,3 +127,11 @@ def test_the_reconciliation_names_the_staged_event_the_journey_lost_and_the_one_
     _, _, node = outcomes[(None, "assert_every_staged_event_in_journey_once", None)]
     rows = _failing_rows(db, node, "source_entity, source_id, touchpoint, occurrences_in_journey, is_staged")
     assert rows == sorted([(*dbt_tests["journey_lost"], 0, True), (*dbt_tests["journey_doubled"], 2, True)], key=repr)
+
+
+def test_a_lookup_row_held_twice_fans_out_the_view_and_its_counts_say_by_how_much(dbt_test, dbt_tests):
+    db, _, outcomes = dbt_test
+    _, _, node = outcomes[("int_experience_events_mapped", "one_row_per_row_of", None)]
+    rows = _failing_rows(db, node, "model_rows, of_rows")
+    journey = dbt_tests["journey_rows"]
+    assert rows == [(journey + dbt_tests["fanned_out_rows"], journey)]

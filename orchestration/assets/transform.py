@@ -48,6 +48,7 @@ def describe_test(node: Mapping[str, Any]) -> str:
         "not_null_columns": lambda: f"Never null: {', '.join(kwargs.get('columns', []))}.",
         "non_negative_counts": lambda: f"Counts never null nor negative: {', '.join(kwargs.get('columns', []))}.",
         "documented_columns_exist": lambda: "Every column documented in the model's YAML exists.",
+        "one_row_per_row_of": lambda: f"One row per row of {_ref_name(kwargs.get('of', ''))}.",
     }
     if name in described:
         return described[name]()
