@@ -41,7 +41,8 @@ def in_memory(settings: Settings, share: float = 1.0) -> duckdb.DuckDBPyConnecti
     """An in-memory session held to `share` of the run's DuckDB memory limit, so that the sessions
     a step opens side by side stay within the one limit together (DuckDB's own default, 80% of the
     machine, is per session). What does not fit spills where the working database's own sessions
-    spill, not into the current folder."""
+    spill, not into the current folder; DuckDB (2.0 on) names its spill files by process and
+    instance, so sessions side by side do not overwrite each other's."""
     con = duckdb.connect(config={"temp_directory": f"{settings.duckdb_path}.tmp"})
     con.execute("set memory_limit = ?", [f"{int(memory_bytes(settings.duckdb_memory_limit) * share)}B"])
     return con
