@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.contracts import ENTITIES, entity
-from orchestration.ingest import load_entity
+from orchestration.ingest import load_entity, loader
 from orchestration.ingest.rejections import NoSuchRejection, accept, rejections
 from orchestration.rawzone import refresh_views
 from orchestration.warehouse import connect
@@ -189,6 +189,25 @@ def test_same_bytes_twice_load_once_and_a_rerun_loads_nothing(settings, landing)
     assert "the same bytes were delivered before as a.csv" in batches[1][5]
     result, raw2, _, batches2 = load(settings, "support/surveys")
     assert result.batches == [] and batches2 == batches and len(raw2) == len(raw) == 5
+
+
+def test_a_file_not_written_since_it_was_loaded_is_not_read_again(settings, landing, monkeypatch):
+    """A day's run passes over the history still lying in the landing zone by its size and times
+    (a million customers' history is gigabytes); a file written since is read and judged by its bytes."""
+    write_landing(landing, {"support/surveys/a.csv": surveys(5)})
+    load(settings, "support/surveys")
+    read = []
+    sha256_of = loader.sha256_of
+    monkeypatch.setattr(loader, "sha256_of", lambda path: read.append(path.name) or sha256_of(path))
+
+    assert load(settings, "support/surveys")[0].batches == [] and read == []
+    path = landing / "support" / "surveys" / "a.csv"
+    path.write_text(path.read_text())  # the same bytes written again: read once, nothing new
+    assert load(settings, "support/surveys")[0].batches == [] and read == ["a.csv"]
+    assert load(settings, "support/surveys")[0].batches == [] and read == ["a.csv"]
+    path.write_text(surveys(6))  # other bytes under the same name: a new batch
+    result, raw, _, batches = load(settings, "support/surveys")
+    assert read == ["a.csv", "a.csv"] and [b[1] for b in batches] == ["loaded", "loaded"] and len(raw) == 11
 
 
 def test_a_later_batch_keeps_both_versions_in_the_append_only_raw_zone(settings, landing):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 
 DDL = """
@@ -16,6 +18,8 @@ create table if not exists ops.load_batches (
     file_format varchar,
     content_sha256 varchar,
     size_bytes bigint,
+    file_mtime_ns bigint,        -- the file's modification and change times when last read: with
+    file_ctime_ns bigint,        -- size_bytes, they let later runs pass over it unread (unchanged)
     rows_read bigint not null,
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
@@ -24,6 +28,9 @@ create table if not exists ops.load_batches (
     extra_columns varchar[],     -- schema drift: columns delivered beyond the contract (ignored)
     loaded_at timestamp not null
 );
+-- warehouses made before the file times were recorded (their files are hashed once more)
+alter table ops.load_batches add column if not exists file_mtime_ns bigint;
+alter table ops.load_batches add column if not exists file_ctime_ns bigint;
 create table if not exists ops.quarantine (
     batch_id varchar,
     source varchar not null,
@@ -103,6 +110,30 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 def next_batch_seq(con) -> int:
     return con.execute("select coalesce(max(batch_seq), 0) + 1 from ops.load_batches").fetchone()[0]
+
+
+def unchanged_since_recorded(con, source: str, entity: str, file_name: str, stat: os.stat_result) -> bool:
+    """True when a record of this file has its size and times: it has not been written since a run
+    read it, so it is not read (hashed) again. Any write changes the change time (ctime), which,
+    unlike the modification time, cannot be set back; a file replaced by another gets its own."""
+    return (
+        con.execute(
+            "select count(*) from ops.load_batches where source = ? and entity = ? and file_name = ? "
+            "and content_sha256 is not null and size_bytes = ? and file_mtime_ns = ? and file_ctime_ns = ?",
+            [source, entity, file_name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def note_file_times(con, source: str, entity: str, file_name: str, sha: str, stat: os.stat_result) -> None:
+    """The same bytes under the same name with other times (rewritten, or the landing zone copied):
+    record the times, so the next run passes over the file unread."""
+    con.execute(
+        "update ops.load_batches set file_mtime_ns = ?, file_ctime_ns = ? "
+        "where source = ? and entity = ? and file_name = ? and content_sha256 = ? and size_bytes = ?",
+        [stat.st_mtime_ns, stat.st_ctime_ns, source, entity, file_name, sha, stat.st_size],
+    )
 
 
 def already_seen(con, source: str, entity: str, file_name: str, sha: str) -> tuple[bool, str | None]:

@@ -107,11 +107,23 @@ def _load_file(con, settings: Settings, f: DeliveredFile, run_id: str) -> BatchO
         _quarantine_batch(con, None, e, f.file_name, "outside_landing_zone", reason)
         return BatchOutcome(f.file_name, "rejected", reason=reason, reason_code="outside_landing_zone")
 
+    # a file still lying in the landing zone from an earlier run, unwritten since: nothing new, and
+    # not read again (a day's run would otherwise hash every file of the history, gigabytes)
+    stat = f.path.stat()
+    if ledger.unchanged_since_recorded(con, e.source, e.name, f.file_name, stat):
+        return None
     sha, size = sha256_of(f.path)
     same_file, first_name = ledger.already_seen(con, e.source, e.name, f.file_name, sha)
-    if same_file:
-        return None  # still lying in the landing zone from an earlier run: nothing new
-    base |= {"content_sha256": sha, "size_bytes": size, "batch_seq": ledger.next_batch_seq(con)}
+    if same_file:  # the same bytes again under the same name (rewritten or copied): nothing new
+        ledger.note_file_times(con, e.source, e.name, f.file_name, sha, stat)
+        return None
+    base |= {
+        "content_sha256": sha,
+        "size_bytes": size,
+        "file_mtime_ns": stat.st_mtime_ns,
+        "file_ctime_ns": stat.st_ctime_ns,
+        "batch_seq": ledger.next_batch_seq(con),
+    }
     if first_name is not None:
         reason = f"{f.file_name}: the same bytes were delivered before as {first_name}; nothing loaded"
         ledger.record(
