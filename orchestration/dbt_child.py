@@ -42,8 +42,10 @@ def run_dbt(argv: list[str]) -> int:
 
     from orchestration.dbt_artifacts import write_manifest_when_the_command_ends
     from orchestration.dbt_events import keep_only_logged_events
+    from orchestration.dbt_schedule import critical_path_first
 
     keep_only_logged_events()
+    critical_path_first()
     write_manifest_when_the_command_ends(argv)
     try:
         cli.main(args=argv, prog_name="dbt")
