@@ -28,7 +28,9 @@ def dbt(tmp_path: Path, *args: str, **popen) -> subprocess.Popen:
     if not target.exists():  # the project's parse, as a run's target folder starts (dagster-dbt)
         target.mkdir()
         shutil.copy(dbt_project.manifest_path.with_name("partial_parse.msgpack"), target)
-    env = dict(os.environ, DBT_TARGET_PATH=str(target))  # dbt runs in tmp_path
+    # dbt runs in tmp_path, and logs there: its default, <project>/logs, is the checkout, which
+    # test_definitions reads for files written while the code location loads
+    env = dict(os.environ, DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(tmp_path / "logs"))
     return subprocess.Popen([DBT_EXECUTABLE, *args], env=env, text=True, **popen)
 
 
