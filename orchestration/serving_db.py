@@ -112,6 +112,7 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
     if {_shape(f) for f in [*old, *new]} != {_shape(new[0])}:
         return False
     table, key = f"pub.main.{ident(name)}", ident(patch.key)
+    threads = con.execute("select current_setting('threads')").fetchone()[0]
     con.execute("begin")
     try:
         con.execute(f"create temp table changed_rows as {patch.changed}")
@@ -132,8 +133,12 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
         taken_out = f"({superseded}) and {key} not in (select {key} from same_rows)"
         put_in = f"{key} not in (select {key} from same_rows)"
         in_rows, in_digest = _count_and_hash(con, f"select * from changed_rows where {put_in}")
-        # the rows taken out are counted and hashed as they go: one pass over the table
-        out_rows, out_digest = _count_and_hash(con, f"delete from {table} as t where {taken_out} returning *")
+        # counted and hashed by a select, then deleted: a `delete ... returning *` would count them
+        # as they go, but holds every returned row in memory, which cannot spill (a day's patch of
+        # the journey at 3M customers ran a serving session out of memory)
+        out_rows, out_digest = _count_and_hash(con, f"select * from {table} as t where {taken_out}")
+        if con.execute(f"delete from {table} as t where {taken_out}").fetchone()[0] != out_rows:
+            raise AssertionError(f"{name}: the rows deleted are not the rows counted")
         with _one_thread(con):
             inserted = con.execute(f"insert into {table} select * from changed_rows where {put_in}").fetchone()[0]
         # the previous table held exactly its files' rows (checked when it was published, and the
@@ -149,8 +154,16 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
         con.execute("drop table same_rows")
         con.execute("commit")
         return True
+    except duckdb.OutOfMemoryException as e:
+        # a patch holds what its transaction changes in memory until it commits: written whole
+        # from its files instead, as a patch of most rows is
+        log.warning("%s: the row patch ran out of memory (%s); rewriting it whole", name, str(e).splitlines()[0])
+        con.execute("rollback")
+        con.execute(f"set threads = {int(threads)}")  # _one_thread cannot while the transaction is aborted
+        return False
     except BaseException:
         con.execute("rollback")
+        con.execute(f"set threads = {int(threads)}")
         raise
 
 
@@ -191,12 +204,14 @@ def _one_thread(con):
     try:
         yield
     finally:
-        con.execute(f"set threads = {int(threads)}")
+        # a statement that failed inside a transaction aborts it, and an aborted transaction takes
+        # no setting: whoever rolls it back sets the threads again (_patch_rows)
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute(f"set threads = {int(threads)}")
 
 
 def _count_and_hash(con, rows_sql: str) -> tuple[int, int]:
-    """The rows a query returns (a select, or a statement's `returning *`), and the sum of their
-    row hashes as snapshots sum them."""
+    """The rows a query returns, and the sum of their row hashes as snapshots sum them."""
     rows, digest = con.execute(
         f"with t as ({rows_sql}) select count(*), coalesce({digest_sql('t')}, 0) from t"
     ).fetchone()
