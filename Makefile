@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed-stamp
 SIZE   ?= 1000000
 BENCH_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
+JAVA ?= java
+SPARK_STAMP := $(VENV)/.spark-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run test lint format ui docs demo clean bench screenshots
+.PHONY: help install browser spark run test test-spark lint format ui docs demo clean bench screenshots
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,11 +34,26 @@ browser: ## Install Debian's chromium for the browser tests (apt-get, as root) u
 		&& echo "browser: installed $(CHROMIUM)"; \
 	else echo "the browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi
 
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	@touch $(SPARK_STAMP)
+
+# Spark 4 runs on Java 17 or later (Debian's OpenJDK 17 will do)
+spark: $(SPARK_STAMP) ## Install the Spark engine (pyspark, dbt-spark) and find Java 17+ (apt-get as root if missing)
+	@if $(JAVA) -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then echo "java: $$(command -v $(JAVA))"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null \
+		&& echo "java: installed openjdk-17-jre-headless"; \
+	else echo "Spark needs Java 17 or later: sudo apt-get install openjdk-17-jre-headless"; exit 1; fi
+
 run: install ## Load, build, check and publish the demo landing zone into ./warehouse
 	$(BIN)/cx360 run
 
-test: install browser ## Run the whole test suite
+test: install browser ## Run the whole test suite (but the Spark tests)
 	$(BIN)/pytest
+
+test-spark: spark ## Run the Spark tests: the same project on a local Spark builds what DuckDB builds
+	$(BIN)/pytest -m spark
 
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
 	$(BIN)/ruff check orchestration tests

@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import sys
 
+import yaml
+
 from orchestration.dbt_warm import die_with_parent, run_on_server
 
 WORKDIR_ENV = "CX360_DBT_WORKDIR"
@@ -46,12 +48,28 @@ def run_dbt(argv: list[str]) -> int:
 
     keep_only_logged_events()
     critical_path_first()
+    if builds_on_spark(argv):
+        from orchestration.dbt_functions import register_on_spark_sessions
+
+        register_on_spark_sessions()
     write_manifest_when_the_command_ends(argv)
     try:
         cli.main(args=argv, prog_name="dbt")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return 0
+
+
+def builds_on_spark(argv: list[str]) -> bool:
+    """Whether this dbt command's profile target is Spark: what profiles.yml reads, the command's
+    `--vars` (cx360_engine, as the orchestration passes it) and else CX360_ENGINE."""
+    engine = os.environ.get("CX360_ENGINE", "duckdb")
+    for flag, value in zip(argv, argv[1:], strict=False):
+        if flag == "--vars":
+            engine = (yaml.safe_load(value) or {}).get("cx360_engine", engine)
+        elif flag in ("--target", "-t"):
+            return value == "spark"
+    return engine == "spark"
 
 
 if __name__ == "__main__":

@@ -115,6 +115,16 @@ def incremental_models(manifest_path: Path | None = None) -> dict[str, list[str]
     }
 
 
+def built_tables(manifest_path: Path | None = None) -> list[tuple[str, str]]:
+    """(schema, name) of every table a build writes: the seeds and the models not built as views."""
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in _manifest(manifest_path)["nodes"].values()
+        if node["resource_type"] == "seed"
+        or (node["resource_type"] == "model" and node["config"].get("materialized") in ("table", "incremental"))
+    )
+
+
 def published_months(manifest_path: Path | None = None) -> dict[str, str]:
     """Published models cut into one Parquet file per month: model -> column (`meta: {publish_by_month}`)."""
     return {

@@ -36,6 +36,22 @@ def view_sql(raw_dir: Path, entity: Entity) -> str:
     return f"select {select} where false"
 
 
+# the contract's DuckDB types as Spark names them
+_SPARK_TYPES = {"varchar": "string"}
+
+
+def spark_tables(raw_dir: Path, entities=ENTITIES) -> dict[str, dict[str, str]]:
+    """The raw zone's tables on Spark: {table: {columns, location}}, which dbt declares at the start
+    of each invocation (dbt_project/macros/spark/raw_tables.sql)."""
+    return {
+        e.raw_table: {
+            "columns": ", ".join(f"`{n}` {_SPARK_TYPES.get(t, t)}" for n, t in column_list(e)),
+            "location": str(entity_dir(raw_dir, e)),
+        }
+        for e in entities
+    }
+
+
 def refresh_views(con: duckdb.DuckDBPyConnection, raw_dir: Path, entities=ENTITIES) -> None:
     con.execute("create schema if not exists raw")
     for e in entities:

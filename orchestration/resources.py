@@ -30,6 +30,8 @@ class WarehouseResource(dg.ConfigurableResource):
     full_refresh: bool = False
     duckdb_memory_limit: str = "4GB"
     dbt_threads: int = 2
+    engine: str = "duckdb"
+    spark_master: str = "local[2]"
     default_phone_region: str = ""
     future_tolerance_hours: float = 24
     timestamp_floor: str = "1970-01-01"

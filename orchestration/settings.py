@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from orchestration.rawzone import spark_tables
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEMO_LANDING_DIR = PROJECT_ROOT / "seeds" / "demo"
@@ -32,6 +34,9 @@ ENV_MEMORY_LIMIT = "CX360_DUCKDB_MEMORY_LIMIT"
 ENV_DBT_THREADS = "CX360_DBT_THREADS"
 ENV_FUTURE_TOLERANCE_HOURS = "CX360_FUTURE_TOLERANCE_HOURS"
 ENV_TIMESTAMP_FLOOR = "CX360_TIMESTAMP_FLOOR"
+ENV_ENGINE = "CX360_ENGINE"
+ENV_SPARK_MASTER = "CX360_SPARK_MASTER"
+ENGINES = ("duckdb", "spark")
 DUCKDB_FILE_NAME = "cx.duckdb"  # its stem is the database name in dbt's relation names ("cx"."marts"...)
 
 
@@ -61,6 +66,10 @@ class Settings:
     duckdb_memory_limit: str = "4GB"
     # models dbt builds at once; they share the one DuckDB database and its memory limit
     dbt_threads: int = 2
+    # where dbt builds the models: duckdb (embedded, in cx.duckdb) or spark (profiles.yml)
+    engine: str = "duckdb"
+    # Spark's master in session mode: local[N] in dbt's own process, or a cluster (spark://host:7077)
+    spark_master: str = "local[2]"
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
     # quality.md: timestamps after the delivery by more than this, or before the floor, are row errors
@@ -97,6 +106,10 @@ class Settings:
             overrides.setdefault("future_tolerance_hours", float(os.environ[ENV_FUTURE_TOLERANCE_HOURS]))
         if os.environ.get(ENV_TIMESTAMP_FLOOR):
             overrides.setdefault("timestamp_floor", parse_as_of(os.environ[ENV_TIMESTAMP_FLOOR]))
+        if os.environ.get(ENV_ENGINE):
+            overrides.setdefault("engine", os.environ[ENV_ENGINE].strip().lower())
+        if os.environ.get(ENV_SPARK_MASTER):
+            overrides.setdefault("spark_master", os.environ[ENV_SPARK_MASTER].strip())
         if os.environ.get(ENV_DBT_THREADS):
             threads = os.environ[ENV_DBT_THREADS].strip()
             if not threads.isdigit() or int(threads) < 1:
@@ -111,6 +124,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         memory_bytes(self.duckdb_memory_limit)  # a wrong size fails here, not in the middle of a run
+        if self.engine not in ENGINES:
+            raise ValueError(f"{ENV_ENGINE} must be one of {', '.join(ENGINES)}, not {self.engine!r}")
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -173,6 +188,12 @@ class Settings:
             out["as_of"] = self.as_of.isoformat()
         if self.default_phone_region:
             out["default_phone_region"] = self.default_phone_region
+        if self.engine == "spark":
+            out |= {
+                "cx360_engine": "spark",
+                "cx360_spark_master": self.spark_master,
+                "cx360_raw_tables": spark_tables(self.raw_dir),
+            }
         return out
 
 

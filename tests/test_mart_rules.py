@@ -25,7 +25,7 @@ def dbt_test(dbt_tests) -> tuple[Path, dict, dict]:
     outcomes = {}
     for r in json.loads((target / "run_results.json").read_text())["results"]:
         node = manifest["nodes"].get(r["unique_id"])
-        if node is None:  # a unit test (tests/test_dbt_unit.py)
+        if node is None or node["resource_type"] != "test":  # a unit test (test_dbt_unit.py), the run's hooks
             continue
         if "test_metadata" in node:
             key = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.settings import ENV_DBT_THREADS, ENV_MEMORY_LIMIT, ENV_REJECTED, Settings, memory_bytes
+from orchestration.dbt_child import builds_on_spark
+from orchestration.settings import ENV_DBT_THREADS, ENV_ENGINE, ENV_MEMORY_LIMIT, ENV_REJECTED, Settings, memory_bytes
 
 
 def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
@@ -19,6 +20,7 @@ def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
         (ENV_DBT_THREADS, "0", "CX360_DBT_THREADS must be a whole number of at least 1, not '0'"),
         (ENV_REJECTED, "ignore", "CX360_REJECTED_BATCHES must be 'block' or 'warn', not 'ignore'"),
         (ENV_MEMORY_LIMIT, "4", "CX360_DUCKDB_MEMORY_LIMIT must be a size such as 4GB, 512MB, 2GiB or 50%, not '4'"),
+        (ENV_ENGINE, "postgres", "CX360_ENGINE must be one of duckdb, spark, not 'postgres'"),
     ],
 )
 def test_a_wrong_setting_is_refused_by_name(monkeypatch, tmp_path, name, value, message):
@@ -61,3 +63,24 @@ def test_the_dagster_resource_carries_every_setting_and_gives_them_back(tmp_path
         "as_of": "2026-03-31",
         "default_phone_region": "PL",
     }
+
+
+def test_on_spark_dbt_is_told_the_engine_and_the_raw_zone_s_tables(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_ENGINE, "Spark")
+    settings = Settings.from_env(warehouse_dir=tmp_path)
+    spark_vars = settings.dbt_vars()
+    assert spark_vars["cx360_engine"] == "spark"
+    orders = spark_vars["cx360_raw_tables"]["sales__orders"]
+    assert orders["location"] == str(tmp_path / "raw" / "sales" / "orders")
+    assert "`ordered_at` timestamp" in orders["columns"] and "`order_id` string" in orders["columns"]
+    assert "cx360_engine" not in settings.with_(engine="duckdb").dbt_vars()
+
+
+def test_cx360_dbt_knows_a_spark_build_from_its_vars_target_or_the_environment(monkeypatch):
+    monkeypatch.delenv(ENV_ENGINE, raising=False)
+    assert not builds_on_spark(["build", "--vars", '{"as_of": "2026-10-31"}'])
+    assert builds_on_spark(["build", "--vars", '{"cx360_engine": "spark"}'])
+    assert builds_on_spark(["build", "--target", "spark"])
+    monkeypatch.setenv(ENV_ENGINE, "spark")
+    assert builds_on_spark(["build"])
+    assert not builds_on_spark(["build", "--target", "duckdb"])

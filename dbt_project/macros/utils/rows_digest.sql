@@ -17,3 +17,8 @@
 {% macro duckdb__rows_digest(columns) -%}
     sum(hash({{ columns | join(', ') }}))
 {%- endmacro %}
+
+{% macro spark__rows_digest(columns) -%}
+    {#- xxhash64 is signed: summed as a decimal, it cannot overflow -#}
+    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+{%- endmacro %}

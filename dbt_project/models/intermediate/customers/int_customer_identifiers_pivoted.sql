@@ -19,8 +19,7 @@
         on_schema_change='fail',
         pre_hook="""
             {% if is_incremental() %}
-            delete from {{ this }}
-            where
+            {% set changed %}
                 customer_key in (
                     select rematched.customer_key from {{ ref('int_identity__assignments') }} as rematched
                     where rematched._matched_at > (select max(listed._built_at) from {{ this }} as listed)
@@ -38,6 +37,8 @@
                         on listed.customer_key = assigned.customer_key
                     where assigned.record_count is distinct from listed._record_count
                 )
+            {% endset %}
+            {{ delete_where(this, changed) }}
             {% endif %}
         """
     )

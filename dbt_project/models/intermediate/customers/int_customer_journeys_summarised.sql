@@ -11,7 +11,7 @@
         on_schema_change='fail',
         pre_hook="""
             {% if is_incremental() %}
-            delete from {{ this }} where {{ in_journey_scope('customer_key') }}
+            {{ delete_where(this, in_journey_scope('customer_key')) }}
             {% endif %}
         """
     )

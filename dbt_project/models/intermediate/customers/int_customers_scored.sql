@@ -39,7 +39,7 @@ components as (
                 >= {{ number_var('health_frequency_target_orders') }}
                 then 1.0
             else
-                coalesce(orders_summarised.valid_orders_in_value_tier_window, 0) * 1.0
+                coalesce(orders_summarised.valid_orders_in_value_tier_window, 0) * {{ double(1) }}
                 / {{ number_var('health_frequency_target_orders') }}
         end as frequency_component,
         case service_summarised.last_nps_category
@@ -65,7 +65,7 @@ recency as (
         case
             when days_since_last_order is null then 0.0
             when days_since_last_order >= {{ number_var('churn_window_days') }} then 0.0
-            else 1.0 - days_since_last_order * 1.0 / {{ number_var('churn_window_days') }}
+            else 1.0 - days_since_last_order * {{ double(1) }} / {{ number_var('churn_window_days') }}
         end as recency_component
     from components
 ),
@@ -80,7 +80,7 @@ final as (
         nps_component,
         open_tickets_component,
         recent_complaints_component,
-        100.0 * (
+        {{ double(100) }} * (
             {{ number_var('health_score_weights', 'recency') }} * recency_component
             + {{ number_var('health_score_weights', 'frequency') }} * frequency_component
             + {{ number_var('health_score_weights', 'nps') }} * nps_component

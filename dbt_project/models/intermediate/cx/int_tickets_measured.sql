@@ -54,9 +54,11 @@ final as (
         -- one-touch: solved with at most one agent reply and never reopened; unknown counts are not one-touch
         is_solved and coalesce(agent_replies <= 1 and reopened_count = 0, false) as is_one_touch,
         coalesce(reopened_count > 0, false) as is_reopened,
-        {{ dbt.datediff('created_at', 'first_responded_at', 'second') }} / 3600.0 as first_response_hours,
+        {{ dbt.datediff('created_at', 'first_responded_at', 'second') }} / {{ double(3600) }}
+            as first_response_hours,
         case
-            when is_solved then {{ dbt.datediff('created_at', 'solved_by_as_of_at', 'second') }} / 3600.0
+            when is_solved
+                then {{ dbt.datediff('created_at', 'solved_by_as_of_at', 'second') }} / {{ double(3600) }}
         end as resolution_hours
     from opened
 )

@@ -16,7 +16,7 @@ as_of as (
     select {{ day_end(as_of_date()) }} as as_of_end
 ),
 
--- the latest rate on or before the order date: an as-of join, one probe per order
+-- the latest rate on or before the order date (latest_rate_join: an as-of join on DuckDB)
 rated as (
     select
         orders.*,
@@ -24,11 +24,7 @@ rated as (
             when orders.currency = {{ sql_string(var('reporting_currency')) }} then 1.0
             else fx_rates.rate_to_reporting
         end as fx_rate
-    from orders
-    asof left join fx_rates
-        on
-            orders.currency = fx_rates.currency
-            and cast(orders.ordered_at as date) >= fx_rates.rate_date
+    {{ latest_rate_join('orders', 'fx_rates') }}
 ),
 
 final as (
@@ -42,9 +38,12 @@ final as (
             or rated.updated_at >= as_of.as_of_end
         ) as is_valid_order,
         -- exact decimals (totals to 4 places, rates to 8), so every sum is exact and identical from
-        -- run to run, whatever order the engine adds the rows in
-        cast(rated.order_total as decimal(38, 4))
-        * cast(rated.fx_rate as decimal(18, 8)) as order_total_reporting,
+        -- run to run, whatever order the engine adds the rows in. 18 + 18 digits: a product of at
+        -- most 38 keeps all 12 decimals on every engine (Spark rounds a wider one to 6)
+        cast(
+            cast(rated.order_total as decimal(18, 4)) * cast(rated.fx_rate as decimal(18, 8))
+            as decimal(38, 12)
+        ) as order_total_reporting,
         rated.fx_rate is null as is_missing_fx_rate
     from rated
     cross join as_of

@@ -102,7 +102,7 @@ final as (
         case
             when survey_type = 'nps' then survey_score * 10.0
             when survey_type = 'csat' then (survey_score - 1) * 25.0
-            when survey_type = 'ces' then (survey_score - 1) * 100.0 / 6
+            when survey_type = 'ces' then (survey_score - 1) * {{ double(100) }} / 6
             when feedback_rating is not null then (feedback_rating - 1) * 25.0
         end as experience_score,
         case

@@ -9,8 +9,7 @@
         on_schema_change='fail',
         pre_hook="""
             {% if is_incremental() %}
-            delete from {{ this }}
-            where customer_key is null or {{ in_journey_scope('customer_key') }}
+            {{ delete_where(this, 'customer_key is null or ' ~ in_journey_scope('customer_key')) }}
             {% endif %}
         """
     )
@@ -72,7 +71,7 @@ final as (
         case when customer_key is not null then customer_stage_event_rank = 1 end as is_first_of_stage,
         case
             when customer_key is not null
-                then {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }} / 60.0
+                then {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }} / {{ double(60) }}
         end as minutes_since_previous,
         -- figures
         revenue,

@@ -89,15 +89,15 @@ final as (
         cast(nps_responses as bigint) as nps_responses,
         cast(promoters as bigint) as promoters,
         cast(detractors as bigint) as detractors,
-        100.0 * (promoters - detractors) / nullif(nps_responses, 0) as nps,
+        {{ double(100) }} * (promoters - detractors) / nullif(nps_responses, 0) as nps,
         -- CSAT
         cast(csat_responses as bigint) as csat_responses,
         cast(csat_satisfied as bigint) as csat_satisfied,
-        100.0 * csat_satisfied / nullif(csat_responses, 0) as csat_pct,
+        {{ double(100) }} * csat_satisfied / nullif(csat_responses, 0) as csat_pct,
         -- CES
         cast(ces_responses as bigint) as ces_responses,
         cast(ces_score_sum as bigint) as ces_score_sum,
-        1.0 * ces_score_sum / nullif(ces_responses, 0) as ces_avg,
+        {{ double(1) }} * ces_score_sum / nullif(ces_responses, 0) as ces_avg,
         -- sales: revenue of the valid orders with a known amount; null when none of them has one
         case
             when valid_orders > 0 and priced_orders = 0 then null else revenue_of_priced_orders
@@ -107,7 +107,7 @@ final as (
         -- customers with 1+ (active) and 2+ (repeat) valid orders in the window
         cast(active_customers as bigint) as active_customers,
         cast(repeat_customers as bigint) as repeat_customers,
-        1.0 * repeat_customers / nullif(active_customers, 0) as repeat_purchase_rate,
+        {{ double(1) }} * repeat_customers / nullif(active_customers, 0) as repeat_purchase_rate,
         -- support
         cast(tickets as bigint) as tickets,
         cast(complaints as bigint) as complaints

@@ -114,7 +114,7 @@ final as (
         metric,
         -- figures
         target,
-        1.0 * unit * actual_numerator / nullif(responses, 0) as actual,
+        {{ double(1) }} * unit * actual_numerator / nullif(responses, 0) as actual,
         cast(gap_times_responses as double) / nullif(responses, 0) as gap,
         cast(gap_times_responses as double) * points_per_unit_times / points_per_unit_per
         / nullif(responses, 0) as gap_points,

@@ -90,9 +90,9 @@ final as (
         -- figures
         open_signals,
         customers,
-        waiting_seconds_sum / 86400.0 as waiting_days_sum,
-        waiting_seconds_sum / 86400.0 / nullif(open_signals, 0) as avg_waiting_days,
-        max_waiting_seconds / 86400.0 as max_waiting_days
+        waiting_seconds_sum / {{ double(86400) }} as waiting_days_sum,
+        waiting_seconds_sum / {{ double(86400) }} / nullif(open_signals, 0) as avg_waiting_days,
+        max_waiting_seconds / {{ double(86400) }} as max_waiting_days
     from counted
 )
 

@@ -74,7 +74,7 @@ latest_touchpoints as (
         max(case when recency_rank = 1 then touchpoint end) as latest_touchpoint,
         max(case when recency_rank = 1 then occurred_at end) as latest_touchpoint_at,
         {{ dbt.listagg(
-            dbt.concat(["touchpoint", "' '", "cast(occurred_at as varchar)"]),
+            dbt.concat(["touchpoint", "' '", "cast(occurred_at as " ~ dbt.type_string() ~ ")"]),
             "', '",
             'order by occurred_at desc, journey_event_key desc'
         ) }} as latest_touchpoints

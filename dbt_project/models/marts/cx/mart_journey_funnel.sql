@@ -32,7 +32,8 @@ stages_reached as (
         cohort_customers.customer_key,
         cohort_customers.cohort_month,
         stages.stage_number,
-        {{ dbt.datediff('cohort_customers.first_seen_at', 'journey.occurred_at', 'second') }} / 86400.0
+        {{ dbt.datediff('cohort_customers.first_seen_at', 'journey.occurred_at', 'second') }}
+        / {{ double(86400) }}
             as days_from_first_seen
     from cohort_customers
     inner join journey
@@ -92,7 +93,8 @@ final as (
         coalesce(counted.customers, 0) as customers,
         coalesce(counted.converted_from_previous_stage, 0) as converted_from_previous_stage,
         coalesce(previous_counted.customers, 0) as previous_stage_customers,
-        1.0 * coalesce(counted.converted_from_previous_stage, 0) / nullif(previous_counted.customers, 0)
+        {{ double(1) }} * coalesce(counted.converted_from_previous_stage, 0)
+        / nullif(previous_counted.customers, 0)
             as conversion_rate,
         counted.median_days_from_first_seen
     from grid

@@ -111,12 +111,12 @@ final as (
         volumes.events,
         volumes.customers,
         volumes.friction_events,
-        100.0 * volumes.friction_events / volumes.events as friction_pct,
+        {{ double(100) }} * volumes.friction_events / volumes.events as friction_pct,
         -- experience
         main_experience.experience_touchpoint,
         coalesce(csat.csat_responses, 0) as csat_responses,
         coalesce(csat.csat_satisfied, 0) as csat_satisfied,
-        100.0 * csat.csat_satisfied / nullif(csat.csat_responses, 0) as csat_pct
+        {{ double(100) }} * csat.csat_satisfied / nullif(csat.csat_responses, 0) as csat_pct
     from volumes
     inner join stages
         on volumes.journey_stage = stages.journey_stage

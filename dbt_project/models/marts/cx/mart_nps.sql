@@ -69,7 +69,7 @@ final as (
         promoters,
         passives,
         detractors,
-        100.0 * (promoters - detractors) / nullif(responses, 0) as nps
+        {{ double(100) }} * (promoters - detractors) / nullif(responses, 0) as nps
     from with_empty_months
 )
 

@@ -65,7 +65,8 @@ final as (
         months.month as activity_month,
         cohort_sizes.cohort_customers,
         coalesce(active.active_customers, 0) as active_customers,
-        1.0 * coalesce(active.active_customers, 0) / cohort_sizes.cohort_customers as retention_rate
+        {{ double(1) }} * coalesce(active.active_customers, 0) / cohort_sizes.cohort_customers
+            as retention_rate
     from cohort_sizes
     inner join months
         on cohort_sizes.cohort_month <= months.month

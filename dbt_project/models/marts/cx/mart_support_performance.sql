@@ -55,9 +55,9 @@ final as (
         counted.solved_tickets,
         -- one-touch resolution and reopens
         counted.one_touch_tickets,
-        1.0 * counted.one_touch_tickets / nullif(counted.solved_tickets, 0) as one_touch_rate,
+        {{ double(1) }} * counted.one_touch_tickets / nullif(counted.solved_tickets, 0) as one_touch_rate,
         counted.reopened_tickets,
-        1.0 * counted.reopened_tickets / nullif(counted.tickets, 0) as reopen_rate,
+        {{ double(1) }} * counted.reopened_tickets / nullif(counted.tickets, 0) as reopen_rate,
         -- speed
         counted.responded_tickets,
         counted.median_first_response_hours,
@@ -67,7 +67,7 @@ final as (
         -- CSAT of rated tickets
         coalesce(ticket_csat.csat_responses, 0) as csat_responses,
         coalesce(ticket_csat.csat_satisfied, 0) as csat_satisfied,
-        100.0 * ticket_csat.csat_satisfied / nullif(ticket_csat.csat_responses, 0) as csat_pct
+        {{ double(100) }} * ticket_csat.csat_satisfied / nullif(ticket_csat.csat_responses, 0) as csat_pct
     from counted
     left join ticket_csat
         on

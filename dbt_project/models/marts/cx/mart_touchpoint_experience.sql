@@ -76,10 +76,10 @@ joined as (
 scored as (
     select
         *,
-        100.0 * csat_satisfied / nullif(csat_responses, 0) as csat_pct,
-        1.0 * ces_score_sum / nullif(ces_responses, 0) as ces_avg,
-        100.0 * ces_easy / nullif(ces_responses, 0) as ces_easy_pct,
-        100.0 * (nps_promoters - nps_detractors) / nullif(nps_responses, 0) as nps
+        {{ double(100) }} * csat_satisfied / nullif(csat_responses, 0) as csat_pct,
+        {{ double(1) }} * ces_score_sum / nullif(ces_responses, 0) as ces_avg,
+        {{ double(100) }} * ces_easy / nullif(ces_responses, 0) as ces_easy_pct,
+        {{ double(100) }} * (nps_promoters - nps_detractors) / nullif(nps_responses, 0) as nps
     from joined
 ),
 

@@ -69,8 +69,9 @@ counted as (
 scored as (
     select
         *,
-        100.0 * (promoters_with - detractors_with) / nullif(respondents_with, 0) as nps_with,
-        100.0 * (promoters_without - detractors_without) / nullif(respondents_without, 0) as nps_without
+        {{ double(100) }} * (promoters_with - detractors_with) / nullif(respondents_with, 0) as nps_with,
+        {{ double(100) }} * (promoters_without - detractors_without) / nullif(respondents_without, 0)
+            as nps_without
     from counted
 ),
 

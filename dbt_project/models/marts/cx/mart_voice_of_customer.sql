@@ -48,10 +48,10 @@ final as (
         -- figures
         mentions,
         cast(sum(mentions) over (partition by month) as bigint) as month_feedback,
-        100.0 * mentions / sum(mentions) over (partition by month) as share_pct,
+        {{ double(100) }} * mentions / sum(mentions) over (partition by month) as share_pct,
         rated_mentions,
         rating_sum,
-        1.0 * rating_sum / nullif(rated_mentions, 0) as avg_rating
+        {{ double(1) }} * rating_sum / nullif(rated_mentions, 0) as avg_rating
     from counted
 )
 

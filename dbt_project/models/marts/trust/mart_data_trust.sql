@@ -136,13 +136,17 @@ final as (
         deliveries.marketing_last_delivery_at,
         deliveries.sales_last_delivery_at,
         deliveries.support_last_delivery_at,
-        {{ dbt.datediff('deliveries.crm_last_delivery_at', 'this_run.audited_at', 'minute') }} / 60.0
+        {{ dbt.datediff('deliveries.crm_last_delivery_at', 'this_run.audited_at', 'minute') }}
+        / {{ double(60) }}
             as crm_hours_since_delivery,
-        {{ dbt.datediff('deliveries.marketing_last_delivery_at', 'this_run.audited_at', 'minute') }} / 60.0
+        {{ dbt.datediff('deliveries.marketing_last_delivery_at', 'this_run.audited_at', 'minute') }}
+        / {{ double(60) }}
             as marketing_hours_since_delivery,
-        {{ dbt.datediff('deliveries.sales_last_delivery_at', 'this_run.audited_at', 'minute') }} / 60.0
+        {{ dbt.datediff('deliveries.sales_last_delivery_at', 'this_run.audited_at', 'minute') }}
+        / {{ double(60) }}
             as sales_hours_since_delivery,
-        {{ dbt.datediff('deliveries.support_last_delivery_at', 'this_run.audited_at', 'minute') }} / 60.0
+        {{ dbt.datediff('deliveries.support_last_delivery_at', 'this_run.audited_at', 'minute') }}
+        / {{ double(60) }}
             as support_hours_since_delivery,
         matches.marketing_records,
         matches.marketing_crm_matched,
