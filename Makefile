@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SIZE   ?= 1000000
 BENCH_ARGS ?=
+ENGINE ?= duckdb
 CHROMIUM ?= /usr/bin/chromium
 JAVA ?= java
 SPARK_STAMP := $(VENV)/.spark-stamp
@@ -52,7 +53,7 @@ run: install ## Load, build, check and publish the demo landing zone into ./ware
 test: install browser ## Run the whole test suite (but the Spark tests)
 	$(BIN)/pytest
 
-test-spark: spark ## Run the Spark tests: the same project on a local Spark builds what DuckDB builds
+test-spark: spark ## Run the Spark tests: cx360 run on a Spark cluster, on a local Spark and over Thrift publishes what DuckDB publishes
 	$(BIN)/pytest -m spark
 
 lint: install ## Lint Python (ruff) and SQL (sqlfluff)
@@ -75,8 +76,8 @@ docs: install ## Build dbt's docs site (and the demo warehouse first if there is
 demo: install ## Regenerate the committed demo landing zone in seeds/demo/
 	$(BIN)/python -m orchestration.generate
 
-bench: install ## Benchmark full and incremental runs at SIZE customers (BENCH_ARGS=--keep to reuse data)
-	$(BIN)/python benchmarks/run.py --size $(SIZE) $(BENCH_ARGS)
+bench: install $(if $(filter spark,$(ENGINE)),spark) ## Benchmark full and incremental runs at SIZE customers on ENGINE (duckdb, spark; BENCH_ARGS=--keep to reuse data)
+	$(BIN)/python benchmarks/run.py --size $(SIZE) --engine $(ENGINE) $(BENCH_ARGS)
 
 screenshots: install browser ## Screenshots of every dashboard page into docs/screenshots/ (after make run)
 	$(BIN)/python -m tests.screenshots

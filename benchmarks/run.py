@@ -1,6 +1,7 @@
 """cx360 benchmark: a full run, an incremental run, their peak memory, and DuckDB's ingestion floor.
 
     .venv/bin/python benchmarks/run.py --size 1000000        # or: make bench SIZE=1000000
+    .venv/bin/python benchmarks/run.py --size 100000 --engine spark   # make bench ENGINE=spark SIZE=100000
 
 Steps: generate a landing zone of SIZE customers; `cx360 run` into an empty warehouse (full run); the CX
 dashboard built from its published BI database (build() alone, timed); DuckDB alone copies the same
@@ -345,7 +346,8 @@ def ingest_ratio(run: dict | None, fl: dict | None) -> float | None:
 
 def print_table(result: dict) -> None:
     size = result["size"]
-    t = Table(title=f"cx360 benchmark: {size:,} customers, seed {result['seed']}")
+    engine = result.get("engine", "duckdb")
+    t = Table(title=f"cx360 benchmark: {size:,} customers, seed {result['seed']}, dbt on {engine}")
     for column in ("measure", "value", "target", "verdict"):
         t.add_column(column, no_wrap=column == "measure")
     v = {x["what"]: x for x in result["verdicts"]}
@@ -500,6 +502,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="never generate the landing zone: reuse the kept one (implies --keep; fails if there is none)",
     )
+    p.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where dbt builds the models (CX360_ENGINE; default %(default)s): the same table either way",
+    )
     p.add_argument("--last-day", default=LAST_DAY, help="last day of the generated data (default %(default)s)")
     p.add_argument("--show", type=Path, metavar="RESULT.json", help="print the table of a saved result and stop")
     p.add_argument(
@@ -517,6 +525,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             p.error(f"--setting takes CX360_NAME=VALUE, not {item!r}")
         args.settings[name] = value
     args.keep = args.keep or args.skip_generate
+    if args.engine != "duckdb":
+        args.settings["CX360_ENGINE"] = args.engine
     if args.size < 1:
         p.error("--size must be at least 1")
     return args
@@ -544,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {
         "size": args.size,
         "seed": args.seed,
+        "engine": args.engine,
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "work_dir": str(work),
@@ -628,9 +639,10 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[yellow]missing interface: {m}[/]")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    for path in (RESULTS_DIR / f"{args.size}-{stamp}.json", RESULTS_DIR / f"latest-{args.size}.json"):
+    name = f"{args.size}" + ("" if args.engine == "duckdb" else f"-{args.engine}")
+    for path in (RESULTS_DIR / f"{name}-{stamp}.json", RESULTS_DIR / f"latest-{name}.json"):
         path.write_text(json.dumps(result, indent=2, default=str) + "\n")
-    console.print(f"results: {RESULTS_DIR / f'{args.size}-{stamp}.json'} (and latest-{args.size}.json)")
+    console.print(f"results: {RESULTS_DIR / f'{name}-{stamp}.json'} (and latest-{name}.json)")
     return 1 if "error" in result else 0
 
 

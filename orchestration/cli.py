@@ -509,5 +509,23 @@ def docs(
         serve_folder(page.parent, port, lambda line: console.print(line, soft_wrap=True))
 
 
+@app.command("spark-server")
+def spark_server(
+    warehouse: Annotated[
+        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the Thrift server.")] = 10000,
+    master: Annotated[
+        str | None, typer.Option(help="Spark's master: local[N] or spark://host:7077. (env CX360_SPARK_MASTER)")
+    ] = None,
+) -> None:
+    """Serve Spark over Thrift for dbt (CX360_SPARK_THRIFT=host:port), until Ctrl-C (needs `make spark`)."""
+    from orchestration.spark_server import serve
+
+    settings = Settings.from_env(warehouse_dir=warehouse, spark_master=master)
+    serve(settings, host, port, lambda line: console.print(line, soft_wrap=True))
+
+
 if __name__ == "__main__":
     app()

@@ -32,6 +32,7 @@ class WarehouseResource(dg.ConfigurableResource):
     dbt_threads: int = 2
     engine: str = "duckdb"
     spark_master: str = "local[2]"
+    spark_thrift: str = ""
     default_phone_region: str = ""
     future_tolerance_hours: float = 24
     timestamp_floor: str = "1970-01-01"
@@ -45,6 +46,7 @@ class WarehouseResource(dg.ConfigurableResource):
         values["warehouse_dir"] = str(settings.warehouse_dir)
         values["as_of"] = settings.as_of.isoformat() if settings.as_of else ""
         values["default_phone_region"] = settings.default_phone_region or ""
+        values["spark_thrift"] = settings.spark_thrift or ""
         values["timestamp_floor"] = settings.timestamp_floor.isoformat()
         return cls(**values)
 
@@ -54,5 +56,6 @@ class WarehouseResource(dg.ConfigurableResource):
         values["warehouse_dir"] = Path(self.warehouse_dir)
         values["as_of"] = dt.date.fromisoformat(self.as_of) if self.as_of else None
         values["default_phone_region"] = self.default_phone_region or None
+        values["spark_thrift"] = self.spark_thrift or None
         values["timestamp_floor"] = dt.date.fromisoformat(self.timestamp_floor)
         return Settings(**values)

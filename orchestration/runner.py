@@ -110,6 +110,19 @@ def _describe_failures(result, settings: Settings) -> list[str]:
     for ev in result.all_events:
         if ev.event_type_value == "STEP_FAILURE":
             out.append(f"step {ev.step_key} failed: {_root_cause(ev.step_failure_data.error)}")
+    # a step whose inputs were never materialized is skipped, and the run still counts as a success
+    # in Dagster: the publish among them must not read as published
+    planned = {
+        ev.event_specific_data.asset_key
+        for ev in result.all_events
+        if ev.event_type_value == "ASSET_MATERIALIZATION_PLANNED"
+    }
+    missing = planned - {ev.asset_key for ev in result.get_asset_materialization_events()}
+    for ev in result.all_events:
+        if ev.event_type_value == "STEP_SKIPPED":
+            lacking = ", ".join(sorted(k.to_user_string() for k in missing)) or "none recorded"
+            out.append(f"step {ev.step_key} did not run: assets planned but not materialized: {lacking}")
+            break
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from orchestration.rawzone import spark_tables
+from orchestration.spark_warehouse import ops_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -36,6 +37,7 @@ ENV_FUTURE_TOLERANCE_HOURS = "CX360_FUTURE_TOLERANCE_HOURS"
 ENV_TIMESTAMP_FLOOR = "CX360_TIMESTAMP_FLOOR"
 ENV_ENGINE = "CX360_ENGINE"
 ENV_SPARK_MASTER = "CX360_SPARK_MASTER"
+ENV_SPARK_THRIFT = "CX360_SPARK_THRIFT"
 ENGINES = ("duckdb", "spark")
 DUCKDB_FILE_NAME = "cx.duckdb"  # its stem is the database name in dbt's relation names ("cx"."marts"...)
 
@@ -70,6 +72,9 @@ class Settings:
     engine: str = "duckdb"
     # Spark's master in session mode: local[N] in dbt's own process, or a cluster (spark://host:7077)
     spark_master: str = "local[2]"
+    # host:port of a Spark Thrift server (`cx360 spark-server`) dbt connects to instead of starting
+    # Spark in its own process; its tables must land in this warehouse's spark/ folder
+    spark_thrift: str | None = None
     # model.md: no default region, so only numbers written with + or 00 parse
     default_phone_region: str | None = None
     # quality.md: timestamps after the delivery by more than this, or before the floor, are row errors
@@ -110,6 +115,8 @@ class Settings:
             overrides.setdefault("engine", os.environ[ENV_ENGINE].strip().lower())
         if os.environ.get(ENV_SPARK_MASTER):
             overrides.setdefault("spark_master", os.environ[ENV_SPARK_MASTER].strip())
+        if os.environ.get(ENV_SPARK_THRIFT):
+            overrides.setdefault("spark_thrift", os.environ[ENV_SPARK_THRIFT].strip())
         if os.environ.get(ENV_DBT_THREADS):
             threads = os.environ[ENV_DBT_THREADS].strip()
             if not threads.isdigit() or int(threads) < 1:
@@ -126,6 +133,12 @@ class Settings:
         memory_bytes(self.duckdb_memory_limit)  # a wrong size fails here, not in the middle of a run
         if self.engine not in ENGINES:
             raise ValueError(f"{ENV_ENGINE} must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.spark_thrift is not None:
+            host, _, port = self.spark_thrift.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(
+                    f"{ENV_SPARK_THRIFT} must be host:port, such as 127.0.0.1:10000, not {self.spark_thrift!r}"
+                )
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -192,8 +205,13 @@ class Settings:
             out |= {
                 "cx360_engine": "spark",
                 "cx360_spark_master": self.spark_master,
-                "cx360_raw_tables": spark_tables(self.raw_dir),
+                # the tables dbt declares over files at the start of each invocation
+                "cx360_external_tables": {f"raw.{t}": spec for t, spec in spark_tables(self.raw_dir).items()}
+                | ops_tables(self.warehouse_dir),
             }
+        if self.engine == "spark" and self.spark_thrift:
+            host, _, port = self.spark_thrift.rpartition(":")
+            out |= {"cx360_target": "spark_thrift", "cx360_spark_host": host, "cx360_spark_port": int(port)}
         return out
 
 

@@ -65,14 +65,18 @@ def test_the_dagster_resource_carries_every_setting_and_gives_them_back(tmp_path
     }
 
 
-def test_on_spark_dbt_is_told_the_engine_and_the_raw_zone_s_tables(monkeypatch, tmp_path):
+def test_on_spark_dbt_is_told_the_engine_and_the_tables_over_files(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_ENGINE, "Spark")
     settings = Settings.from_env(warehouse_dir=tmp_path)
     spark_vars = settings.dbt_vars()
     assert spark_vars["cx360_engine"] == "spark"
-    orders = spark_vars["cx360_raw_tables"]["sales__orders"]
+    orders = spark_vars["cx360_external_tables"]["raw.sales__orders"]
     assert orders["location"] == str(tmp_path / "raw" / "sales" / "orders")
     assert "`ordered_at` timestamp" in orders["columns"] and "`order_id` string" in orders["columns"]
+    # the run records mart_data_trust reads, written by the run before each build
+    assert spark_vars["cx360_external_tables"]["ops.check_results"] == {
+        "location": str(tmp_path / "spark" / "ops" / "check_results")
+    }
     assert "cx360_engine" not in settings.with_(engine="duckdb").dbt_vars()
 
 

@@ -23,7 +23,7 @@ def dispatch(macro_name, macro_namespace=None):
         "sql_string": lambda text: "'" + text.replace("'", "''") + "'",
         "row_as_text": lambda alias: f"cast({alias} as varchar)",
         "delete_where": lambda relation, condition: f"delete from {relation} where {condition}",
-        "create_raw_tables": lambda: "",
+        "create_external_tables": lambda: "",
         "date_series": lambda start, end, datepart, column: (
             f"select cast(unnest(generate_series(cast({start} as timestamp), cast({end} as timestamp), "
             f"interval 1 {datepart})) as date) as {column}"

@@ -28,6 +28,10 @@ def type_string():
     return "varchar"
 
 
+def type_bigint():
+    return "bigint"
+
+
 def type_timestamp():
     return "timestamp"
 

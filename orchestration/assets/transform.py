@@ -12,8 +12,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration import crashpoints
-from orchestration.dbt_manifest import dbt_project, incremental_models
+from orchestration import crashpoints, spark_warehouse
+from orchestration.dbt_manifest import built_tables, dbt_project, incremental_models
 from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, drop_dbt_scratch, outdated_tables, retry_when_busy
@@ -101,11 +101,13 @@ _DBT_ASSETS = {
 }
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, trust: bool):
     settings = warehouse.settings()
     # dbt would fail on a locked file with a less helpful error: wait for it here instead
     with retry_when_busy(context, settings), connect(settings) as con:
         outdated = outdated_tables(con, incremental_models())
+        if settings.engine == "spark":
+            spark_warehouse.export_ops(con, settings.warehouse_dir)  # what mart_data_trust reads
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
     args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
     # dbt.log at info: each node's start, result and error. At dbt's default (debug) every query's
@@ -128,15 +130,25 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         crashpoints.reached("dbt:model_built")
     with connect(settings) as con:
         drop_dbt_scratch(con)
+        if settings.engine == "spark":
+            # the audit, the publish and the dashboard read Spark's tables through the working database
+            tables = [t for t in built_tables() if trust or t[1] != TRUST_MODEL]
+            missing = spark_warehouse.expose_build(con, settings.warehouse_dir, tables)
+            if missing:
+                raise dg.Failure(
+                    f"Spark built {', '.join(missing)} but no file of theirs is under "
+                    f"{spark_warehouse.tables_dir(settings.warehouse_dir)}: a Thrift server must run in "
+                    "this warehouse's folder (cx360 spark-server --warehouse)"
+                )
 
 
 @dbt_assets(exclude=TRUST_MODEL, **_DBT_ASSETS)
 def cx360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Every model, seed and test but the data-trust mart."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, trust=False)
 
 
 @dbt_assets(select=TRUST_MODEL, name="cx360_dbt_trust", **_DBT_ASSETS)
 def cx360_dbt_trust(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """mart_data_trust and its tests: it reports the run's own checks, so it is built once they are recorded."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, trust=True)

@@ -4,7 +4,8 @@
     datediff differs from DuckDB's in the units it counts.
     - dateadd returns a timestamp, as DuckDB's date + interval does;
     - datediff counts the boundaries crossed (DuckDB's date_diff): days between the two dates,
-      months between the two months; seconds, minutes and hours between whole timestamps.
+      months between the two months; seconds, minutes and hours between whole timestamps; as a
+      bigint, as DuckDB's (Spark's own datediff gives an int).
 #}
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
     {%- set start = 'cast(' ~ from_date_or_timestamp ~ ' as timestamp)' -%}
@@ -22,6 +23,10 @@
 {%- endmacro %}
 
 {% macro spark__datediff(first_date, second_date, datepart) -%}
+    cast({{ spark_boundaries_crossed(first_date, second_date, datepart) }} as bigint)
+{%- endmacro %}
+
+{% macro spark_boundaries_crossed(first_date, second_date, datepart) -%}
     {%- if datepart == 'day' -%} datediff(cast({{ second_date }} as date), cast({{ first_date }} as date))
     {%- elif datepart == 'month' -%}
         ((year({{ second_date }}) * 12 + month({{ second_date }})) - (year({{ first_date }}) * 12 + month({{ first_date }})))

@@ -80,7 +80,7 @@ final as (
         orders_summarised.last_order_at,
         coalesce(orders_summarised.valid_orders, 0) as valid_orders,
         case when orders_summarised.valid_orders is null then 0 else orders_summarised.revenue end as revenue,
-        orders_summarised.revenue / orders_summarised.valid_orders as avg_order_value,
+        {{ double('orders_summarised.revenue') }} / orders_summarised.valid_orders as avg_order_value,
         coalesce(orders_summarised.orders_missing_fx_rate, 0) as orders_missing_fx_rate,
         -- service and voice of the customer
         coalesce(service_summarised.tickets, 0) as tickets,

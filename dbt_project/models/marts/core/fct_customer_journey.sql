@@ -67,7 +67,10 @@ final as (
         channel,
         journey_stage,
         -- sequence (only where the customer is known)
-        case when customer_key is not null then customer_event_rank end as event_seq,
+        -- a bigint on every engine (Spark's row_number gives an int)
+        case
+            when customer_key is not null then cast(customer_event_rank as {{ dbt.type_bigint() }})
+        end as event_seq,
         case when customer_key is not null then customer_stage_event_rank = 1 end as is_first_of_stage,
         case
             when customer_key is not null
