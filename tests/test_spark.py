@@ -217,7 +217,7 @@ def test_a_person_forgotten_on_spark_is_in_no_table_spark_keeps(local_incrementa
     files = sorted((settings.warehouse_dir / "spark").rglob("*.parquet"))
     found = []
     for file in files:
-        for column, kind in _columns(con, f"read_parquet('{file}')"):
+        for column, kind, *_ in con.execute(f"describe select * from read_parquet('{file}')").fetchall():
             if kind == "VARCHAR":
                 hits = f"select count(*) from read_parquet('{file}') where contains(lower(\"{column}\"), ?)"
                 if con.execute(hits, [email.lower()]).fetchone()[0]:

@@ -17,7 +17,8 @@ def _spark_wrote(warehouse, schema: str, table: str, sql: str) -> None:
     """A table as Spark leaves it: a folder of part files (and its hidden checksum files)."""
     folder = tables_dir(warehouse) / f"{schema}.db" / table
     folder.mkdir(parents=True)
-    duckdb.execute(f"copy ({sql}) to '{folder / 'part-00000-c000.snappy.parquet'}' (format parquet)")
+    with duckdb.connect() as con:
+        con.execute(f"copy ({sql}) to '{folder / 'part-00000-c000.snappy.parquet'}' (format parquet)")
     (folder / ".part-00000-c000.snappy.parquet.crc").write_bytes(b"\x00")
 
 
@@ -44,7 +45,10 @@ def test_the_run_records_are_written_for_spark_as_one_file_per_table(tmp_path):
         export_ops(con, settings.warehouse_dir)  # replaced, not added to
     for table in OPS_TABLES:
         assert [p.name for p in (ops_dir(settings.warehouse_dir) / table).iterdir()] == ["records.parquet"]
-    counts = duckdb.sql(f"from '{ops_dir(settings.warehouse_dir) / 'table_counts' / 'records.parquet'}'").fetchall()
+    with duckdb.connect() as con:
+        counts = con.execute(
+            f"from '{ops_dir(settings.warehouse_dir) / 'table_counts' / 'records.parquet'}'"
+        ).fetchall()
     assert [tuple(r[2:]) for r in counts] == [("bi", "t", 5)]
 
 
