@@ -42,7 +42,7 @@ _SPARK_TYPES = {"varchar": "string"}
 
 def spark_tables(raw_dir: Path, entities=ENTITIES) -> dict[str, dict[str, str]]:
     """The raw zone's tables on Spark: {table: {columns, location}}, which dbt declares at the start
-    of each invocation (dbt_project/macros/spark/raw_tables.sql)."""
+    of each invocation (dbt_project/macros/spark/external_tables.sql)."""
     return {
         e.raw_table: {
             "columns": ", ".join(f"`{n}` {_SPARK_TYPES.get(t, t)}" for n, t in column_list(e)),
