@@ -98,6 +98,33 @@ def volume_guard(con, settings: Settings, built: dict[str, int]) -> list[str]:
     return problems
 
 
+def audit_gate(con, built: dict[str, int]) -> list[str]:
+    """Why these tables cannot be published: no run audited them (every blocking check passed, then
+    ops.table_counts) since the models were last rebuilt, or they do not hold the rows it counted.
+    A run publishes right after its own audit; a publish started alone, from the Dagster UI, after a
+    build that failed its checks or was killed, stops here."""
+    audit = con.execute(
+        "select run_id, audited_at from wh.ops.table_counts order by audited_at desc limit 1"
+    ).fetchone()
+    build = con.execute("select run_id, started_at from wh.ops.builds order by started_at desc limit 1").fetchone()
+    again = "run the whole job (cx360 run) to check them before they are published"
+    if audit is None:
+        return [f"no run has checked the built tables yet: {again}"]
+    if build is not None and build[1] > audit[1]:
+        return [
+            f"the models were rebuilt by run {build[0]} at {build[1]:%Y-%m-%d %H:%M:%S} UTC and no run has "
+            f"checked them since (the last audit: run {audit[0]}): {again}"
+        ]
+    counted = dict(
+        con.execute("select table_name, row_count from wh.ops.table_counts where run_id = ?", [audit[0]]).fetchall()
+    )
+    return [
+        f"count reconciliation on {name}: {counted[name]:,} rows audited by run {audit[0]}, {rows:,} now: {again}"
+        for name, rows in sorted(built.items())
+        if name in counted and counted[name] != rows
+    ]
+
+
 def _write_snapshots(
     con,
     tables: dict[str, str],
@@ -106,6 +133,7 @@ def _write_snapshots(
     folder: Path,
     previous: Path | None,
     bi_models: set[str],
+    built: dict[str, int],
 ) -> tuple[dict[str, snapshots.Snapshot], list[PublishedTable]]:
     """A snapshot of every table. Only what the BI database may show goes under parquet/ (a BI table
     without personal data is shared by both databases); the rest under restricted/parquet/."""
@@ -119,10 +147,9 @@ def _write_snapshots(
         snap = snapshots.write_snapshot(
             con, model, select, keep, folder / sub, months.get(model), previous / sub if previous else None
         )
-        built = _count(con, relation)
         copied = con.execute(f"select count(*) from ({snapshots.view_sql(snap)})").fetchone()[0]
-        if built != copied:
-            raise PublishBlocked(f"count reconciliation on {model}: {built:,} rows built, {copied:,} copied")
+        if built[model] != copied:
+            raise PublishBlocked(f"count reconciliation on {model}: {built[model]:,} rows built, {copied:,} copied")
         out[model] = snap
         published.append(PublishedTable("bi" if drop_pii else "restricted", model, copied))
     return out, published
@@ -277,8 +304,12 @@ def publish(
                 database: {m: _source_relation(con, m) for m in models}
                 for database, models in (("bi", bi_models), ("restricted", restricted_models))
             }
+            built = {m: _count(con, r) for tables in relations.values() for m, r in tables.items()}
+            problems = audit_gate(con, built)
+            if problems:
+                raise PublishBlocked("; ".join(problems))
             if not settings.allow_volume_drop:
-                problems = volume_guard(con, settings, {m: _count(con, r) for m, r in relations["bi"].items()})
+                problems = volume_guard(con, settings, {m: built[m] for m in relations["bi"]})
                 if problems:
                     raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
             built_through = _built_through(con, {**relations["bi"], **relations["restricted"]}, row_patched)
@@ -286,7 +317,7 @@ def publish(
             published: list[PublishedTable] = []
             for database, tables in relations.items():
                 snaps[database], more = _write_snapshots(
-                    con, tables, database == "bi", months, folder, reuse, set(bi_models)
+                    con, tables, database == "bi", months, folder, reuse, set(bi_models), built
                 )
                 published += more
                 columns = {m: snap.columns for m, snap in snaps[database].items()}

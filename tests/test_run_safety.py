@@ -36,6 +36,21 @@ def _run(settings, kill_at: str | None = None) -> subprocess.CompletedProcess:
     return cx360(*args, cwd=settings.warehouse_dir.parent, env={KILL_AT: kill_at} if kill_at else None)
 
 
+def _publish_alone(settings, kill_at: str | None = None) -> subprocess.CompletedProcess:
+    """The publish step alone, in a process of its own, as the Dagster UI runs it when someone
+    materialises only `published_marts`: prints the run's step failures."""
+    code = (
+        "import dagster as dg; from orchestration.assets.serving import published_marts; "
+        "from orchestration.resources import WarehouseResource; from tests.pipeline import settings_for; "
+        f"s = settings_for({str(settings.landing_dir)!r}, {str(settings.warehouse_dir)!r}); "
+        "r = dg.materialize([published_marts], resources={'warehouse': WarehouseResource.from_settings(s)}, "
+        "raise_on_error=False); print([e.step_failure_data.error.message for e in r.all_events "
+        "if e.event_type_value == 'STEP_FAILURE'])"
+    )
+    env = os.environ | ({KILL_AT: kill_at} if kill_at else {})
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
+
+
 def _serving_files(settings) -> dict[str, str]:
     """What a reader sees: the files of the current publication, through `current`, and the stable names."""
     files = [settings.serving_dir / name for name in ("cx_marts.duckdb", "cx_restricted.duckdb", "published.json")]
@@ -90,7 +105,9 @@ def _one_error_line(done: subprocess.CompletedProcess) -> str:
 
 def test_refused_and_killed_runs_are_recovered_by_the_next_plain_run(no_contact, tmp_path):
     """One warehouse through a busy database and kills at four points, each run recovering the one
-    before; then a plain run publishes, with every failure on record and nothing counted twice."""
+    before; then a plain run publishes, with every failure on record and nothing counted twice. The
+    publish step alone (the Dagster UI's way) refuses the models a killed build left unchecked, and is
+    killed after its switch."""
     settings = _copy(no_contact, tmp_path)
     before = _serving_files(settings)
 
@@ -114,12 +131,17 @@ def test_refused_and_killed_runs_are_recovered_by_the_next_plain_run(no_contact,
     assert _run(settings, "dbt:model_built").returncode == -9  # also recovers the kill before
     assert not _raw_rows_match_load_records(settings)
     assert _serving_files(settings) == before
+    unchecked = _publish_alone(settings)  # half the models rebuilt, none checked: not published
+    assert "the models were rebuilt by run" in unchecked.stdout, unchecked.stdout[-2000:] + unchecked.stderr[-2000:]
+    assert "run the whole job (cx360 run)" in unchecked.stdout
+    assert _serving_files(settings) == before
 
     assert _run(settings, "publish:staged").returncode == -9
     assert _serving_files(settings) == before  # staged whole, not switched in: readers see nothing new
     assert list((settings.serving_dir / "publications").glob(".staging-*"))
 
-    assert _run(settings, "publish:switched").returncode == -9
+    # that run had checked every model: the publish alone goes ahead, and is killed once switched
+    assert _publish_alone(settings, "publish:switched").returncode == -9
     switched = (settings.serving_dir / "current").resolve().name
     assert _serving_files(settings) != before
 
@@ -127,10 +149,10 @@ def test_refused_and_killed_runs_are_recovered_by_the_next_plain_run(no_contact,
     assert done.returncode == 0, done.stdout[-3000:]
     runs = query(settings.duckdb_path, "select run_id, published, failures from ops.runs")
     assert len({r[0] for r in runs}) == len(runs)  # each run recorded once
-    assert len([r for r in runs if r[2] == [run_guard.KILLED]]) == 4
+    assert len([r for r in runs if r[2] == [run_guard.KILLED]]) == 3  # the cx360 runs killed
     assert [r[2][0] for r in runs if r[0].startswith("refused-")] == [error.removeprefix("error: ")]
     published = query(settings.duckdb_path, "select run_id from ops.publications group by 1")
-    assert len(published) == 3  # the shared build's, the killed-after-switch one's, this run's
+    assert len(published) == 3  # the shared build's, the publish killed after its switch, this run's
     assert not _raw_rows_match_load_records(settings)
     customers = "select count(*) from staging.stg_crm__customers where customer_id = 'JC2'"
     assert query(settings.duckdb_path, customers)[0][0] == 1
@@ -145,17 +167,9 @@ def test_refused_and_killed_runs_are_recovered_by_the_next_plain_run(no_contact,
 def test_a_second_run_on_the_same_warehouse_stops_with_a_clear_message(no_contact, tmp_path):
     settings = _copy(no_contact, tmp_path)
     before = _serving_files(settings)
-    ui_publish = (  # the publish step of a run the Dagster UI launched, in its own process
-        "import dagster as dg; from orchestration.assets.serving import published_marts; "
-        "from orchestration.resources import WarehouseResource; from tests.pipeline import settings_for; "
-        f"s = settings_for({str(settings.landing_dir)!r}, {str(settings.warehouse_dir)!r}); "
-        "r = dg.materialize([published_marts], resources={'warehouse': WarehouseResource.from_settings(s)}, "
-        "raise_on_error=False); print([e.step_failure_data.error.message for e in r.all_events "
-        "if e.event_type_value == 'STEP_FAILURE'])"
-    )
     with run_guard.writer(settings):  # a run in progress
         error = _one_error_line(_run(settings))
-        from_ui = subprocess.run([sys.executable, "-c", ui_publish], capture_output=True, text=True, check=False)
+        from_ui = _publish_alone(settings)
     assert "another cx360 run is writing to" in error and "wait for it to finish" in error
     assert "another cx360 run is writing to" in from_ui.stdout, from_ui.stdout[-2000:] + from_ui.stderr[-2000:]
     assert _serving_files(settings) == before

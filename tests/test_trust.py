@@ -193,3 +193,29 @@ def test_the_volume_guard_blocks_a_collapse_unless_allowed(no_contact, tmp_path)
     )
     assert ("bi", "fct_customer_journey", 11) in [(p.database, p.name, p.rows) for p in published]
     assert fingerprint(settings) != before
+
+
+def test_the_publish_step_refuses_tables_changed_since_a_run_checked_them(no_contact, tmp_path):
+    """The publish step alone (a Dagster UI run of `published_marts`) publishes only what the last
+    audit counted, and nothing once the models were rebuilt after it."""
+    settings = copy_of(no_contact, tmp_path)
+    _, audited_by = no_contact
+    before = fingerprint(settings)
+    models = published_models()
+    con = duckdb.connect(str(settings.duckdb_path))
+    con.execute("delete from marts.fct_customer_journey where source_id = 'JA2'")
+    con.close()
+    with pytest.raises(PublishBlocked) as changed:
+        publish(settings, "alone", models["bi"], models["restricted"], published_months())
+    assert str(changed.value) == (
+        f"count reconciliation on fct_customer_journey: 11 rows audited by run {audited_by}, 10 now: "
+        "run the whole job (cx360 run) to check them before they are published"
+    )
+    con = duckdb.connect(str(settings.duckdb_path))
+    con.execute("insert into ops.builds values ('rebuilding', now()::timestamp + interval 1 second)")
+    con.close()
+    with pytest.raises(PublishBlocked) as rebuilt:
+        publish(settings, "alone", models["bi"], models["restricted"], published_months())
+    assert "the models were rebuilt by run rebuilding at " in str(rebuilt.value)
+    assert f"no run has checked them since (the last audit: run {audited_by})" in str(rebuilt.value)
+    assert fingerprint(settings) == before

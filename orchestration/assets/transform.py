@@ -14,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration import crashpoints, spark_warehouse
 from orchestration.dbt_manifest import built_tables, dbt_project, incremental_models
+from orchestration.ingest.ledger import record_build_start
 from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, drop_dbt_scratch, outdated_tables, retry_when_busy
@@ -106,6 +107,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     # dbt would fail on a locked file with a less helpful error: wait for it here instead
     with retry_when_busy(context, settings), connect(settings) as con:
         outdated = outdated_tables(con, incremental_models())
+        if not trust:  # the models change from here on: nothing is published until a run audits them
+            record_build_start(con, context.run.run_id)
         if settings.engine == "spark":
             spark_warehouse.export_ops(con, settings.warehouse_dir)  # what mart_data_trust reads
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)

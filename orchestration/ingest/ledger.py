@@ -83,6 +83,12 @@ create table if not exists ops.table_counts (
     table_name varchar not null,
     row_count bigint not null        -- as built; the publish step reconciles its copy with it
 );
+-- When each dbt build of the models began: a publish refuses tables rebuilt since the last audit
+-- (a build that failed its checks, or was killed, followed by a publish alone from the Dagster UI).
+create table if not exists ops.builds (
+    run_id varchar not null,
+    started_at timestamp not null
+);
 -- A rejected batch someone accepted with `cx360 accept-rejected` (ingest/rejections.py): it no
 -- longer blocks publishing. Who, when and why, for the audit trail.
 create table if not exists ops.rejection_acceptances (
@@ -106,6 +112,11 @@ create table if not exists ops.publications (
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
+
+
+def record_build_start(con, run_id: str) -> None:
+    """Note that `run_id` is about to rebuild the models (ops.builds: the publish gate reads it)."""
+    con.execute("insert into ops.builds values (?, now()::timestamp)", [run_id])
 
 
 def next_batch_seq(con) -> int:

@@ -40,6 +40,13 @@ class Matcher:
 
     spelled: tuple[str, ...]
     regex: re.Pattern
+    folded: tuple[str, ...]  # the spellings case-folded: a quick test before the pattern
+
+    def may_be_in(self, text: str) -> bool:
+        """False when no spelling is in `text` in any case; the pattern, with its alternatives, is
+        slow on the megabytes of a file that holds none of them (most files)."""
+        folded = text.casefold()
+        return any(v in folded for v in self.folded)
 
     def sub(self, text: str) -> tuple[str, int]:
         return self.regex.subn(ERASED, text)
@@ -50,7 +57,8 @@ def matcher(terms: Iterable[str]) -> Matcher | None:
     if not spelled:
         return None
     ordered = tuple(sorted(spelled, key=len, reverse=True))
-    return Matcher(ordered, re.compile("|".join(re.escape(v) for v in ordered), re.IGNORECASE))
+    regex = re.compile("|".join(re.escape(v) for v in ordered), re.IGNORECASE)
+    return Matcher(ordered, regex, tuple(sorted({v.casefold() for v in ordered})))
 
 
 @dataclass
@@ -90,15 +98,21 @@ def find(root: Path, terms: Iterable[str]) -> list[Trace]:
     if m is None:
         return []
     out = []
-    for path in files_under(root):
-        hits = find_in_bytes(path, m)
-        if hits:
-            out.append(Trace(path, "bytes", hits))
-        kind = kind_of(path)
-        if kind == "parquet":
-            out += _find_in_parquet(path, m)
-        elif kind == "duckdb":
-            out += _find_in_duckdb(path, m)
+    # one in-memory session for every file: opening one costs ~30 ms, and a warehouse holds
+    # hundreds of Parquet files
+    con = duckdb.connect()
+    try:
+        for path in files_under(root):
+            hits = find_in_bytes(path, m)
+            if hits:
+                out.append(Trace(path, "bytes", hits))
+            kind = kind_of(path)
+            if kind == "parquet":
+                out += _find_in_parquet(con, path, m)
+            elif kind == "duckdb":
+                out += _find_in_duckdb(con, path, m)
+    finally:
+        con.close()
     return out
 
 
@@ -116,7 +130,8 @@ def find_in_bytes(path: Path, m: Matcher) -> int:
             data = tail + block
             text = data.decode("utf-8", errors="replace")
             boundary = len(tail.decode("utf-8", errors="replace"))
-            hits += sum(1 for found in m.regex.finditer(text) if found.end() > boundary)
+            if m.may_be_in(text):
+                hits += sum(1 for found in m.regex.finditer(text) if found.end() > boundary)
             tail = data[-keep:]
     return hits
 
@@ -142,20 +157,15 @@ def _count_matching(con, relation: str, m: Matcher) -> int:
     return con.execute(f"select count(*) from {relation} where {holds}").fetchone()[0]
 
 
-def _find_in_parquet(path: Path, m: Matcher) -> list[Trace]:
-    con = duckdb.connect()
-    try:
-        n = _count_matching(con, f"read_parquet({literal(str(path))})", m)
-    finally:
-        con.close()
+def _find_in_parquet(con, path: Path, m: Matcher) -> list[Trace]:
+    n = _count_matching(con, f"read_parquet({literal(str(path))})", m)
     return [Trace(path, "parquet rows", n)] if n else []
 
 
-def _find_in_duckdb(path: Path, m: Matcher) -> list[Trace]:
+def _find_in_duckdb(con, path: Path, m: Matcher) -> list[Trace]:
     out = []
-    con = duckdb.connect()
+    con.execute(f"attach {literal(str(path))} as db (read_only)")
     try:
-        con.execute(f"attach {literal(str(path))} as db (read_only)")
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'db'"
         ).fetchall()
@@ -164,7 +174,7 @@ def _find_in_duckdb(path: Path, m: Matcher) -> list[Trace]:
             if n:
                 out.append(Trace(path, f"table {schema}.{table}", n))
     finally:
-        con.close()
+        con.execute("detach db")
     return out
 
 
