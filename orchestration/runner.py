@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 
 SAMPLE_ROWS = 5
 
@@ -66,7 +66,10 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
     ):
         run_guard.refuse_if_busy(settings)
         run_guard.recover(settings, instance)
-        with dbt_warm.serving(), _sigterm_kept():
+        rehearsal = None
+        if settings.engine == "duckdb":  # on Spark `dbt ls` would start a Spark session of its own
+            rehearsal = dbt_warm.rehearsal_of(settings.dbt_target_dir, DBT_PROJECT_DIR, settings.dbt_vars())
+        with dbt_warm.serving(rehearsal), _sigterm_kept():
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

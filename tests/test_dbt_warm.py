@@ -75,6 +75,28 @@ def test_a_command_runs_in_a_fork_of_the_warm_dbt_with_the_same_output_and_exit_
     assert cold_bad == warm_bad and warm_bad[0] == 2 and "No such command 'nosuchcommand'" in warm_bad[2]
 
 
+def test_a_rehearsed_server_answers_alike_and_its_rehearsal_leaves_nothing_behind(tmp_path, capfd):
+    """The rehearsal (`dbt ls` in the server before any fork) prints nothing, opens no database and
+    writes nothing a command would not: the folders of the same command, cold and rehearsed, hold
+    the same files."""
+    cold_dir, warm_dir = tmp_path / "cold", tmp_path / "warm"
+    cold_dir.mkdir()
+    warm_dir.mkdir()
+    cold = listing(cold_dir)
+    capfd.readouterr()
+    rehearsal = dbt_warm.rehearsal_of(warm_dir / "dbt_target", Path(PROJECT), json.loads(VARS))
+    with dbt_warm.serving(rehearsal):
+        warm = listing(warm_dir)
+    assert capfd.readouterr() == ("", "")
+    assert cold[:2] == warm[:2] == (0, ["cx360.marts.trust.mart_data_trust"])
+    assert len(warm[2]) == 1 and warm[3] not in warm[2]  # in a worker of the server
+
+    def files(root: Path) -> list[str]:
+        return sorted(str(f.relative_to(root)) for f in root.rglob("*") if f.is_file())
+
+    assert files(warm_dir) == files(cold_dir) and not [f for f in files(warm_dir) if f.endswith(".duckdb")]
+
+
 def test_a_worker_ends_with_the_cx360_dbt_that_asked_for_it(tmp_path):
     """A step killed mid-query must not leave dbt writing to the warehouse."""
     query = "select sum(i) from range(100000000000) t(i)"  # minutes of work
