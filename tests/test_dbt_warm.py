@@ -61,35 +61,26 @@ def children(pid: int) -> set[int]:
     return kids
 
 
-def test_a_command_runs_in_a_fork_of_the_warm_dbt_with_the_same_output_and_exit_code(tmp_path, monkeypatch):
+def test_a_command_runs_in_a_fork_of_the_warm_dbt_with_the_same_output_and_exit_code(tmp_path, monkeypatch, capfd):
+    """The same command, cold and on a warm dbt that rehearsed (`dbt ls` in the server before any
+    fork): the same answer and exit code, and the rehearsal prints nothing, opens no database and
+    writes nothing the command would not (the two folders hold the same files)."""
+    cold_dir, warm_dir = tmp_path / "cold", tmp_path / "warm"
+    cold_dir.mkdir()
+    warm_dir.mkdir()
     monkeypatch.setenv(dbt_warm.SOCKET_ENV, str(tmp_path / "gone"))  # no server there: dbt runs itself
-    cold = listing(tmp_path)
-    bad = dbt(tmp_path, "nosuchcommand", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cold = listing(cold_dir)
+    bad = dbt(cold_dir, "nosuchcommand", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     cold_bad = finished(bad)
-    with dbt_warm.serving():
-        warm = listing(tmp_path)
-        warm_bad = finished(dbt(tmp_path, "nosuchcommand", stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    capfd.readouterr()
+    with dbt_warm.serving(dbt_warm.rehearsal_of(warm_dir / "dbt_target", Path(PROJECT), json.loads(VARS))):
+        warm = listing(warm_dir)
+        warm_bad = finished(dbt(warm_dir, "nosuchcommand", stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    assert capfd.readouterr() == ("", "")
     assert cold[:2] == warm[:2] == (0, ["cx360.marts.trust.mart_data_trust"])
     assert cold[2] == {cold[3]}  # dbt ran in cx360-dbt itself
     assert len(warm[2]) == 1 and warm[3] not in warm[2]  # in a worker of the server
     assert cold_bad == warm_bad and warm_bad[0] == 2 and "No such command 'nosuchcommand'" in warm_bad[2]
-
-
-def test_a_rehearsed_server_answers_alike_and_its_rehearsal_leaves_nothing_behind(tmp_path, capfd):
-    """The rehearsal (`dbt ls` in the server before any fork) prints nothing, opens no database and
-    writes nothing a command would not: the folders of the same command, cold and rehearsed, hold
-    the same files."""
-    cold_dir, warm_dir = tmp_path / "cold", tmp_path / "warm"
-    cold_dir.mkdir()
-    warm_dir.mkdir()
-    cold = listing(cold_dir)
-    capfd.readouterr()
-    rehearsal = dbt_warm.rehearsal_of(warm_dir / "dbt_target", Path(PROJECT), json.loads(VARS))
-    with dbt_warm.serving(rehearsal):
-        warm = listing(warm_dir)
-    assert capfd.readouterr() == ("", "")
-    assert cold[:2] == warm[:2] == (0, ["cx360.marts.trust.mart_data_trust"])
-    assert len(warm[2]) == 1 and warm[3] not in warm[2]  # in a worker of the server
 
     def files(root: Path) -> list[str]:
         return sorted(str(f.relative_to(root)) for f in root.rglob("*") if f.is_file())
