@@ -31,6 +31,15 @@ def test_every_spelling_is_found_and_replaced_in_a_text_file(tmp_path):
     assert traces.find(tmp_path, [NAME, EMAIL]) == []
 
 
+def test_a_file_is_read_in_every_case_the_pattern_matches(tmp_path):
+    """The quick case-folded test before the pattern passes no file the pattern would find something
+    in: Python's case-insensitive patterns take a dotless ı for an i, which case folding keeps apart."""
+    path = tmp_path / "turkish.log"
+    path.write_text(f"{NAME.upper().replace('I', 'ı')} and STRASSE", encoding="utf-8")
+    assert traces.find_in_bytes(path, traces.matcher([NAME])) == 1
+    assert traces.find_in_bytes(path, traces.matcher(["Straße"])) == 0  # the pattern decides: ß is not ss
+
+
 def test_a_value_across_two_reads_of_a_big_file_counts_once(tmp_path, monkeypatch):
     monkeypatch.setattr(traces, "_CHUNK", 7)  # every value spans reads
     path = tmp_path / "big.log"

@@ -45,7 +45,7 @@ class Matcher:
     def may_be_in(self, text: str) -> bool:
         """False when no spelling is in `text` in any case; the pattern, with its alternatives, is
         slow on the megabytes of a file that holds none of them (most files)."""
-        folded = text.casefold()
+        folded = _fold(text)
         return any(v in folded for v in self.folded)
 
     def sub(self, text: str) -> tuple[str, int]:
@@ -58,7 +58,13 @@ def matcher(terms: Iterable[str]) -> Matcher | None:
         return None
     ordered = tuple(sorted(spelled, key=len, reverse=True))
     regex = re.compile("|".join(re.escape(v) for v in ordered), re.IGNORECASE)
-    return Matcher(ordered, regex, tuple(sorted({v.casefold() for v in ordered})))
+    return Matcher(ordered, regex, tuple(sorted({_fold(v) for v in ordered})))
+
+
+def _fold(text: str) -> str:
+    """Case-folded as the pattern matches: Python's case-insensitive patterns also take the
+    dotless ı for an i, which case folding keeps apart."""
+    return text.casefold().replace("ı", "i")
 
 
 @dataclass
