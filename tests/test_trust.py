@@ -180,6 +180,7 @@ def test_the_volume_guard_blocks_a_collapse_unless_allowed(no_contact, tmp_path)
     later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=1)
     con = duckdb.connect(str(settings.duckdb_path))
     con.execute("insert into ops.publications values ('earlier', ?, 'bi', 'fct_customer_journey', 48)", [later])
+    con.execute("drop table ops.builds")  # as a warehouse an earlier cx360 built: it still publishes
     con.close()
     before = fingerprint(settings)
     models = published_models()
