@@ -270,6 +270,49 @@ def test_jsonl_and_parquet_are_read_like_csv(settings, landing):
     ]
 
 
+def test_row_numbers_are_the_files_own_order_in_a_file_read_on_both_cores(settings, landing):
+    """Row numbers come from the order DuckDB read the file into a table, not from numbering it on
+    one core: in files of tens of megabytes, read in parallel, every loaded row and every
+    quarantined row still carries its own line's number."""
+    n = 300_000
+    bad = {3: "R3,nps,11,2026-03-01T10:00:00Z,delivery", n // 2 + 1: f"R{n // 2 + 1},nps,7,soon,delivery"}
+    csv_rows = [bad.get(i, f"R{i},nps,{i % 11},2026-03-01T10:00:00Z,delivery") for i in range(1, n + 1)]
+    jsonl = [
+        json.dumps(
+            {
+                "response_id": f"R{i}",
+                "survey_type": "nps",
+                "score": i % 11,
+                "responded_at": "2026-03-01",
+                "touchpoint": "website",
+                "comment": "x" * (i % 50),
+            }
+        )
+        for i in range(1, n + 1)
+    ]
+    jsonl[n - 2] = json.dumps({"response_id": f"R{n - 1}", "survey_type": "nps", "score": 12})
+    write_landing(
+        landing,
+        {
+            "support/surveys/a.csv": SURVEYS_HEADER + "\n".join(csv_rows) + "\n",
+            "support/surveys/b.jsonl": "\n".join(jsonl) + "\n",
+        },
+    )
+    e = entity("support/surveys")
+    with connect(settings) as con:
+        load_entity(con, settings, e, "test-run")
+        refresh_views(con, settings.raw_dir, [e])
+        quarantine = con.execute(
+            "select file_name, row_number, raw_record from ops.quarantine order by file_name, row_number"
+        ).fetchall()
+        loaded, misnumbered = con.execute(
+            f"select count(*), count(*) filter (where response_id <> 'R' || _row_number) from raw.{e.raw_table}"
+        ).fetchone()
+    assert [(q[0], q[1]) for q in quarantine] == [("a.csv", 3), ("a.csv", n // 2 + 1), ("b.jsonl", n - 1)]
+    assert [json.loads(q[2])["response_id"] for q in quarantine] == ["R3", f"R{n // 2 + 1}", f"R{n - 1}"]
+    assert (loaded, misnumbered) == (2 * n - 3, 0)
+
+
 def test_a_quarantined_row_keeps_its_whole_original_record_in_every_format(settings, landing):
     """Every column the file holds, named as its header or key names it, as the file wrote it: the
     record is worked out only for the rows quarantined, from what the reader kept."""
