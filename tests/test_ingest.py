@@ -272,8 +272,8 @@ def test_jsonl_and_parquet_are_read_like_csv(settings, landing):
 
 def test_row_numbers_are_the_files_own_order_in_a_file_read_on_both_cores(settings, landing):
     """Row numbers come from the order DuckDB read the file into a table, not from numbering it on
-    one core: in files of tens of megabytes, read in parallel, every loaded row and every
-    quarantined row still carries its own line's number."""
+    one core: in files of several row groups each, every loaded row and every quarantined row still
+    carries its own line's number."""
     n = 300_000
     bad = {3: "R3,nps,11,2026-03-01T10:00:00Z,delivery", n // 2 + 1: f"R{n // 2 + 1},nps,7,soon,delivery"}
     csv_rows = [bad.get(i, f"R{i},nps,{i % 11},2026-03-01T10:00:00Z,delivery") for i in range(1, n + 1)]

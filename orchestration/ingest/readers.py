@@ -7,8 +7,9 @@ The original row as JSON, which quarantine keeps, is worked out only for the row
 (`ReadResult.raw_records`): for every row it cost more than typing and checking them.
 
 A row's number is its place in the table the file is read into (`rowid`): DuckDB keeps a file's row
-order through a scan, a projection and a filter into a table (its "order preservation" rules), and
-reads it on both cores. `row_number() over ()` gave the same numbers on one core: half the read.
+order through a scan and a projection into a table (its "order preservation" rules) while reading it
+on both cores. `row_number() over ()` gave the same numbers but read the file on one core (a month
+of marketing events at a million customers: 8.6 s against 3.5 s for its lines).
 """
 
 from __future__ import annotations
