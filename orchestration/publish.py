@@ -31,7 +31,7 @@ from orchestration import crashpoints, serving_db, snapshots
 from orchestration import publication as layout
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
-from orchestration.warehouse import in_memory, model_schema
+from orchestration.warehouse import in_memory, model_schema, table_exists
 
 PII_PREFIX = "pii_"
 # a model's build bookkeeping (when an incremental model last rewrote a row): not a published fact,
@@ -69,21 +69,9 @@ def _count(con, relation: str) -> int:
     return con.execute(f"select count(*) from {relation}").fetchone()[0]
 
 
-def _has_ops_table(con, name: str) -> bool:
-    """Whether the working database has ops.<name> (a warehouse an earlier cx360 built may not)."""
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_catalog = 'wh' "
-            "and table_schema = 'ops' and table_name = ?",
-            [name],
-        ).fetchone()[0]
-        > 0
-    )
-
-
 def volume_guard(con, settings: Settings, built: dict[str, int]) -> list[str]:
     """Tables whose row count falls by more than the allowed share against the last publication."""
-    if not _has_ops_table(con, "publications"):
+    if not table_exists(con, "ops", "publications", "wh"):
         return []
     last = dict(
         con.execute(
@@ -115,7 +103,7 @@ def audit_gate(con, built: dict[str, int]) -> list[str]:
         "select run_id, audited_at from wh.ops.table_counts order by audited_at desc limit 1"
     ).fetchone()
     build = None  # a warehouse no build of this cx360 has touched records none
-    if _has_ops_table(con, "builds"):
+    if table_exists(con, "ops", "builds", "wh"):
         build = con.execute("select run_id, started_at from wh.ops.builds order by started_at desc limit 1").fetchone()
     again = "run the whole job (cx360 run) to check them before they are published"
     if audit is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.settings import Settings
+from orchestration.warehouse import table_exists
 
 
 @dataclass
@@ -55,9 +56,7 @@ def summarise(settings: Settings, run_id: str) -> RunSummary:
                 from {assignments} group by 1 order by 1
             """).fetchall()
         published = []
-        if con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'publications'"
-        ).fetchone()[0]:
+        if table_exists(con, "ops", "publications"):
             published = con.execute(
                 "select database, table_name, row_count from ops.publications where run_id = ? order by 1, 2",
                 [run_id],

@@ -69,6 +69,19 @@ def retry_when_busy(context, settings: Settings) -> Iterator[None]:
         raise dg.RetryRequested(max_retries=BUSY_RETRIES, seconds_to_wait=wait) from busy
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, catalog: str | None = None) -> bool:
+    """Whether `schema.table` is in `catalog` (default: this database): a warehouse an earlier cx360
+    built may lack a bookkeeping table a later one added."""
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = coalesce(?, current_database()) and table_schema = ? and table_name = ?",
+            [catalog, schema, table],
+        ).fetchone()[0]
+        > 0
+    )
+
+
 def model_schema(con: duckdb.DuckDBPyConnection, model: str, catalog: str | None = None) -> str:
     """The schema dbt built `model` in (staging, intermediate, marts...), in `catalog` (default: this database)."""
     rows = con.execute(

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from orchestration.warehouse import table_exists
+
 ACCEPT_COMMAND = "cx360 accept-rejected"
 
 _REJECTIONS = """
@@ -112,12 +114,8 @@ class NoSuchRejection(LookupError):
 
 def rejections(con: duckdb.DuckDBPyConnection, source: str | None = None, entity: str | None = None) -> list[Rejection]:
     """Every rejected batch (of one entity when named), in load order, with how it was resolved."""
-    has_acceptances = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'ops' and table_name = 'rejection_acceptances'"
-    ).fetchone()[0]
     # a warehouse of an older cx360, read by `cx360 status` (read-only): no acceptance yet
-    acceptances = "ops.rejection_acceptances" if has_acceptances else _NO_ACCEPTANCES
+    acceptances = "ops.rejection_acceptances" if table_exists(con, "ops", "rejection_acceptances") else _NO_ACCEPTANCES
     rows = con.execute(_REJECTIONS.format(acceptances=acceptances), [source, entity]).fetchall()
     return [Rejection(*row) for row in rows]
 

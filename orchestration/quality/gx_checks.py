@@ -35,7 +35,7 @@ from orchestration.rawzone import entity_dir
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR, PROJECT_ROOT, Settings
 from orchestration.sql import literal
-from orchestration.warehouse import connect
+from orchestration.warehouse import connect, table_exists
 
 if TYPE_CHECKING:
     from orchestration.quality.gx_runner import GxOutcome
@@ -60,7 +60,7 @@ def run_batches(settings: Settings, entity: Entity, run_id: str) -> list[tuple[s
     if not settings.duckdb_path.exists():
         return []
     with connect(settings, read_only=True) as con:
-        if not _table_exists(con, "ops", "load_batches"):
+        if not table_exists(con, "ops", "load_batches"):
             return []
         batches = con.execute(
             "select batch_id, file_name from ops.load_batches where run_id = ? and source = ? and entity = ? "
@@ -89,16 +89,6 @@ def read_batches(paths: list[Path], raw_suite: dict) -> sampling.Rows:
         return sampling.read(con, f"read_parquet({files}, union_by_name = true)", raw_suite, per_batch=True)
     finally:
         con.close()
-
-
-def _table_exists(con, schema: str, table: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-        > 0
-    )
 
 
 # the check -------------------------------------------------------------------------------------
