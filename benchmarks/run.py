@@ -244,7 +244,33 @@ def cx360_run(cx360: str, landing: Path, warehouse: Path, log: Path, env: dict) 
     out["dagster"] = step_times(warehouse, m.started_at)
     if out["dagster"]:
         out["rows"] = rows_per_entity(warehouse, out["dagster"]["run_id"])
+    if out["published"]:
+        out["slowest_published_tables"] = slowest_published_tables(warehouse)
     return out
+
+
+def slowest_published_tables(warehouse: Path, n: int = 5) -> list[dict]:
+    """The current publication's slowest tables (its manifest records what each cost)."""
+    from orchestration import publication
+    from orchestration.settings import Settings
+
+    current = publication.current_folder(Settings(landing_dir=warehouse, warehouse_dir=warehouse).serving_dir)
+    if current is None:
+        return []
+    tables = publication.read_manifest(current)["tables"]
+    spent = [
+        {
+            "table": f"{t['database']}.{t['name']}",
+            "rows": t["rows"],
+            "files": len(t["files"]),
+            "files_written": t.get("files_written", "?"),
+            "parquet_seconds": t.get("parquet_seconds", 0.0),
+            "serving_table": t.get("serving_table"),
+            "serving_seconds": t.get("serving_seconds", 0.0),
+        }
+        for t in tables
+    ]
+    return sorted(spent, key=lambda t: -(t["parquet_seconds"] + t["serving_seconds"]))[:n]
 
 
 def dashboard_build(warehouse: Path, work: Path) -> dict:
@@ -441,6 +467,14 @@ def print_table(result: dict) -> None:
             console.print(f"slowest dbt nodes of the {label} (seconds, two threads at once):")
             for node in nodes:
                 console.print(f"  {node['seconds']:7.1f}  {node['node']}")
+        published = (result.get(key) or {}).get("slowest_published_tables") or []
+        if published:
+            console.print(f"slowest published tables of the {label} (Parquet + serving table, seconds):")
+            for t in published:
+                console.print(
+                    f"  {t['parquet_seconds']:7.1f} + {t['serving_seconds']:5.1f}  {t['table']} ({t['rows']:,} rows; "
+                    f"{t['files_written']} of {t['files']} files written; serving table {t['serving_table']})"
+                )
     for x in result["verdicts"]:
         if x["met"] is False:
             console.print(f"[red]✗[/] {x['text']}")

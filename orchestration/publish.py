@@ -18,8 +18,10 @@ reconciliation (every published table holds exactly the rows that were built).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -55,6 +57,23 @@ class PublishedTable:
     database: str  # bi / restricted
     name: str
     rows: int
+    # what this publication wrote for it (a publication read back from its manifest: unknown)
+    files: int = 0  # its Parquet files
+    files_written: int = 0  # of which written by this publication (the others linked)
+    serving_table: str = ""  # how its serving table was written (serving_db: unchanged, patched...)
+    # the seconds its Parquet files (hashed, linked or written, counted) and its serving table took;
+    # the serving databases are written beside the next tables' files, so these overlap
+    parquet_seconds: float = 0.0
+    serving_seconds: float = 0.0
+
+    def describe(self) -> str:
+        """`bi.fct_customer_journey: 13,702,113 rows; Parquet 1 of 7 files written (9.2 s); serving
+        table patched by row (3.1 s)`"""
+        return (
+            f"{self.database}.{self.name}: {self.rows:,} rows; Parquet {self.files_written} of {self.files} "
+            f"files written ({self.parquet_seconds:.1f} s); serving table {self.serving_table} "
+            f"({self.serving_seconds:.1f} s)"
+        )
 
 
 def _source_relation(con, model: str) -> str:
@@ -137,6 +156,7 @@ def _write_snapshots(
     without personal data is shared by both databases); the rest under restricted/parquet/."""
     out, published = {}, []
     for model, relation in tables.items():
+        started = time.perf_counter()
         cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
         has_pii = any(c.startswith(PII_PREFIX) for c in cols)
         keep = [c for c in cols if not c.startswith(BOOKKEEPING_PREFIX) and not (drop_pii and c.startswith(PII_PREFIX))]
@@ -149,7 +169,16 @@ def _write_snapshots(
         if built[model] != copied:
             raise PublishBlocked(f"count reconciliation on {model}: {built[model]:,} rows built, {copied:,} copied")
         out[model] = snap
-        published.append(PublishedTable("bi" if drop_pii else "restricted", model, copied))
+        published.append(
+            PublishedTable(
+                "bi" if drop_pii else "restricted",
+                model,
+                copied,
+                files=len(snap.files),
+                files_written=snap.written,
+                parquet_seconds=time.perf_counter() - started,
+            )
+        )
     return out, published
 
 
@@ -196,7 +225,7 @@ def _row_patches(
     return patches
 
 
-def _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through, written) -> dict:
+def _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through) -> dict:
     return {
         "publication": publication_id,
         "run_id": run_id,
@@ -210,8 +239,11 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
                 "rows": p.rows,
                 "month_column": months.get(p.name),
                 "built_through": built_through.get(p.name),
-                "serving_table": written[p.database][p.name],
+                "serving_table": p.serving_table,
                 "files": [str(f.relative_to(folder)) for f in snaps[p.database][p.name].files],
+                "files_written": p.files_written,
+                "parquet_seconds": round(p.parquet_seconds, 3),
+                "serving_seconds": round(p.serving_seconds, 3),
             }
             for p in published
         ],
@@ -246,7 +278,7 @@ class _ServingWrites:
             con,
         )
 
-    def written(self, dashboard: Callable[[Path, Path], object] | None) -> dict[str, dict[str, str]]:
+    def written(self, dashboard: Callable[[Path, Path], object] | None) -> dict[str, dict[str, serving_db.Written]]:
         """How each table of each database was written, once all are; the dashboard is built from
         the BI database while the restricted one is still being written."""
         written = {"bi": self._futures["bi"].result()}
@@ -322,9 +354,16 @@ def publish(
                 patches = _row_patches(tables, columns, row_patched, previous_manifest if reuse else None)
                 serving_writes.submit(database, snaps[database], patches)
             written = serving_writes.written(dashboard)
+        published = [
+            dataclasses.replace(
+                p,
+                serving_table=written[p.database][p.name].how,
+                serving_seconds=written[p.database][p.name].seconds,
+            )
+            for p in published
+        ]
         layout.write_manifest(
-            folder,
-            _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through, written),
+            folder, _manifest(publication_id, run_id, now, previous, months, published, snaps, folder, built_through)
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)

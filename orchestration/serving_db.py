@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,14 @@ log = logging.getLogger(__name__)
 
 # how a publication wrote a table of its serving database (its manifest says, per table)
 UNCHANGED, BY_ROW, BY_MONTH, REWRITTEN = "unchanged", "patched by row", "patched by month", "rewritten"
+
+
+@dataclass(frozen=True)
+class Written:
+    """How a table of the serving database was written (UNCHANGED...), and in how many seconds."""
+
+    how: str
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -69,13 +78,13 @@ def write(
     patches: dict[str, RowPatch] | None = None,
     working_db: Path | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
-) -> dict[str, str]:
+) -> dict[str, Written]:
     """Write `target` holding `tables`. `previous`: the previous publication's file and, per
     table, the file names it was built from; `patches`: the tables to patch by row from
     `working_db` (attached read-only as `wh`) when the previous file holds them; `con`: a new
     in-memory connection to write with, which the caller closes (so that another thread can
-    interrupt it), else one of its own. Returns how each table was written: unchanged, patched by
-    row, patched by month or rewritten."""
+    interrupt it), else one of its own. Returns how each table was written (unchanged, patched by
+    row, patched by month or rewritten) and how long it took."""
     before: dict[str, list[str]] = {}
     if previous and previous[0].exists():
         shutil.copyfile(previous[0], target)
@@ -91,13 +100,15 @@ def write(
         for name in present - set(tables):
             con.execute(f"drop table pub.main.{ident(name)}")
         for name, snap in tables.items():
+            started = time.perf_counter()
             old = before.get(name) if name in present else None
             patch = patches.get(name)
             if patch and patch.changed and old is not None and _patch_rows(con, name, snap, old, patch):
-                written[name] = UNCHANGED if sorted(old) == sorted(f.name for f in snap.files) else BY_ROW
+                how = UNCHANGED if sorted(old) == sorted(f.name for f in snap.files) else BY_ROW
             else:
-                written[name] = _sync_table(con, name, snap, months.get(name), old, compact=patch is not None)
+                how = _sync_table(con, name, snap, months.get(name), old, compact=patch is not None)
             _comment(con, name, *docs.get(name, ("", {})))
+            written[name] = Written(how, round(time.perf_counter() - started, 3))
         con.execute("checkpoint pub")
         con.execute("detach pub")  # the file is complete and closed for its readers (the dashboard)
     return written

@@ -8,6 +8,7 @@ and that an open reader keeps its version, is tested on the incremental run (tes
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import duckdb
@@ -134,3 +135,32 @@ def test_the_dagster_ui_reads_the_runs_history_every_check_and_materialization(d
         assert len(checks) == len(planned) > 300  # every dbt test and GX suite, planned and evaluated
         trust = dg.AssetKey(["marts", "mart_data_trust"])
         assert instance.get_latest_materialization_event(trust).run_id == run.run_id  # the cross-run index
+
+
+def test_the_publish_step_says_what_each_table_cost(demo):
+    """A first publication writes every file and every serving table; the step's log says so per
+    table, slowest first, and the manifest keeps the same figures."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    from orchestration import publication
+    from orchestration.settings import PROJECT_ROOT
+
+    settings, _ = demo
+    manifest = publication.read_manifest(publication.current_folder(settings.serving_dir))
+    journey = next(t for t in manifest["tables"] if (t["database"], t["name"]) == ("bi", "fct_customer_journey"))
+    assert journey["files_written"] == len(journey["files"]) == 9  # a month each, all new
+    assert journey["serving_table"] == "rewritten"  # no earlier serving database to patch
+    assert journey["parquet_seconds"] > 0 and journey["serving_seconds"] > 0
+    ref = InstanceRef.from_dir(str(settings.dagster_dir), config_dir=str(PROJECT_ROOT))
+    with dg.DagsterInstance.from_ref(ref) as instance:
+        (run,) = instance.get_runs()
+        said = [e.user_message for e in instance.all_logs(run.run_id) if e.user_message.startswith("published ")]
+    assert len(said) == len(manifest["tables"])
+    assert (
+        f"published bi.fct_customer_journey: {journey['rows']:,} rows; Parquet 9 of 9 files written "
+        f"({journey['parquet_seconds']:.1f} s); serving table rewritten ({journey['serving_seconds']:.1f} s)"
+    ) in said
+    # slowest first (the figures shown are rounded to a tenth of a second each)
+    cost = [sum(map(float, re.findall(r"\(([0-9.]+) s\)", m))) for m in said]
+    assert all(a >= b - 0.1 for a, b in zip(cost, cost[1:], strict=False)), said

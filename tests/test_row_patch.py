@@ -50,7 +50,7 @@ def _publish(working: Path, folder: Path, previous: tuple[Path, Path] | None, si
         {"journey": serving_db.RowPatch(changed, "journey_event_key", "customer_key")},
         working,
     )
-    return written["journey"]
+    return written["journey"].how
 
 
 def _rows(db: Path) -> list[tuple]:
