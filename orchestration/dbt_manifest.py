@@ -134,6 +134,16 @@ def published_months(manifest_path: Path | None = None) -> dict[str, str]:
     }
 
 
+def published_without_files(manifest_path: Path | None = None) -> set[str]:
+    """Published models kept in their serving database only, with no Parquet files
+    (`meta: {publish_files: false}`)."""
+    return {
+        node["name"]
+        for node in _manifest(manifest_path)["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish_files") is False
+    }
+
+
 def published_patches(manifest_path: Path | None = None) -> dict[str, dict[str, str]]:
     """Published models whose serving table is patched by row (`meta: {publish_patch: {key, built,
     group}}`): model -> its unique key, the column stamping the build that wrote a row, and

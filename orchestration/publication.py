@@ -8,7 +8,7 @@
         cx_marts.duckdb                    self-contained tables: no path inside, any DuckDB >= 1.1
         cx_restricted.duckdb
         parquet/<table>/*.parquet          the BI tables, for other engines
-        restricted/parquet/<table>/...     the restricted-only tables
+        restricted/parquet/<table>/...     the restricted-only tables (but those kept in the database only)
         dashboard/                         the CX dashboard of this publication
         published.json                     the manifest; every path in it is relative to the folder
 

@@ -69,10 +69,11 @@ class PublishedTable:
     def describe(self) -> str:
         """`bi.fct_customer_journey: 13,702,113 rows; Parquet 1 of 7 files written (9.2 s); serving
         table patched by row (3.1 s)`"""
+        # a table with no file at all is published without any (an empty table has one)
+        files = f"{self.files_written} of {self.files} files written" if self.files else "no files, hashed"
         return (
-            f"{self.database}.{self.name}: {self.rows:,} rows; Parquet {self.files_written} of {self.files} "
-            f"files written ({self.parquet_seconds:.1f} s); serving table {self.serving_table} "
-            f"({self.serving_seconds:.1f} s)"
+            f"{self.database}.{self.name}: {self.rows:,} rows; Parquet {files} ({self.parquet_seconds:.1f} s); "
+            f"serving table {self.serving_table} ({self.serving_seconds:.1f} s)"
         )
 
 
@@ -151,9 +152,11 @@ def _write_snapshots(
     previous: Path | None,
     bi_models: set[str],
     built: dict[str, int],
+    without_files: set[str],
 ) -> tuple[dict[str, snapshots.Snapshot], list[PublishedTable]]:
     """A snapshot of every table. Only what the BI database may show goes under parquet/ (a BI table
-    without personal data is shared by both databases); the rest under restricted/parquet/."""
+    without personal data is shared by both databases); the rest under restricted/parquet/, but for
+    the tables published in their serving database only (`without_files`), hashed and not written."""
     out, published = {}, []
     for model, relation in tables.items():
         started = time.perf_counter()
@@ -163,9 +166,19 @@ def _write_snapshots(
         select = f"select {', '.join(ident(c) for c in keep)} from {relation}"
         sub = BI_PARQUET if drop_pii or (model in bi_models and not has_pii) else RESTRICTED_PARQUET
         snap = snapshots.write_snapshot(
-            con, model, select, keep, folder / sub, months.get(model), previous / sub if previous else None
+            con,
+            model,
+            select,
+            keep,
+            folder / sub,
+            months.get(model),
+            previous / sub if previous else None,
+            as_files=model not in without_files,
         )
-        copied = con.execute(f"select count(*) from ({snapshots.view_sql(snap)})").fetchone()[0]
+        # the files read back; a table without files is counted when its serving table is written
+        copied = (
+            con.execute(f"select count(*) from ({snapshots.view_sql(snap)})").fetchone()[0] if snap.files else snap.rows
+        )
         if built[model] != copied:
             raise PublishBlocked(f"count reconciliation on {model}: {built[model]:,} rows built, {copied:,} copied")
         out[model] = snap
@@ -186,8 +199,13 @@ def _previous_database(previous: Path | None, manifest: dict | None, database: s
     """The previous publication's file of `database` and the snapshot files of each of its tables."""
     if previous is None or not manifest or manifest.get("layout") != layout.LAYOUT:
         return None
-    files = {t["name"]: [Path(f).name for f in t["files"]] for t in manifest["tables"] if t["database"] == database}
-    return previous / DATABASES[database], files
+    # what each table held: its parts (a publication before cx360 recorded them: its files' names)
+    parts = {
+        t["name"]: t.get("parts") or [Path(f).name for f in t["files"]]
+        for t in manifest["tables"]
+        if t["database"] == database
+    }
+    return previous / DATABASES[database], parts
 
 
 def _built_through(con, relations: dict[str, str], patch_specs: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -241,6 +259,7 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
                 "built_through": built_through.get(p.name),
                 "serving_table": p.serving_table,
                 "files": [str(f.relative_to(folder)) for f in snaps[p.database][p.name].files],
+                "parts": list(snaps[p.database][p.name].parts),
                 "files_written": p.files_written,
                 "parquet_seconds": round(p.parquet_seconds, 3),
                 "serving_seconds": round(p.serving_seconds, 3),
@@ -307,11 +326,13 @@ def publish(
     docs: Docs | None = None,
     dashboard: Callable[[Path, Path], object] | None = None,
     row_patched: dict[str, dict[str, str]] | None = None,
+    without_files: set[str] | None = None,
 ) -> list[PublishedTable]:
     """Gate, snapshot and switch to a new publication; `months`: table -> timestamp column to cut by
     month; `dashboard(bi_database, out_dir)` builds the dashboard into the staged publication;
     `row_patched`: table -> {key, built, group} of the tables whose serving copies are patched by
-    row (dbt_manifest.published_patches)."""
+    row (dbt_manifest.published_patches); `without_files`: the tables published in their serving
+    database only, with no Parquet (dbt_manifest.published_without_files)."""
     months, docs, row_patched = months or {}, docs or {}, row_patched or {}
     serving = settings.serving_dir
     serving.mkdir(parents=True, exist_ok=True)
@@ -347,7 +368,7 @@ def publish(
             published: list[PublishedTable] = []
             for database, tables in relations.items():
                 snaps[database], more = _write_snapshots(
-                    con, tables, database == "bi", months, folder, reuse, set(bi_models), built
+                    con, tables, database == "bi", months, folder, reuse, set(bi_models), built, without_files or set()
                 )
                 published += more
                 columns = {m: snap.columns for m, snap in snaps[database].items()}

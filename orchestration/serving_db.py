@@ -27,7 +27,14 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.snapshots import DIGEST_MODULUS, Snapshot, digest_sql, parse_file_name, part_condition
+from orchestration.snapshots import (
+    DIGEST_MODULUS,
+    Snapshot,
+    digest_sql,
+    parse_file_name,
+    part_condition,
+    view_sql,
+)
 from orchestration.sql import ident, literal
 
 STORAGE_VERSION = "v1.0.0"
@@ -92,7 +99,10 @@ def write(
     patches, written = patches or {}, {}
     with contextlib.closing(duckdb.connect()) if con is None else contextlib.nullcontext(con) as con:
         con.execute(f"attach {literal(str(target))} as pub (storage_version {literal(STORAGE_VERSION)})")
-        if working_db is not None and any(p.changed for p in patches.values()):
+        # the row patches and the tables published without files read the working database
+        if working_db is not None and (
+            any(p.changed for p in patches.values()) or any(s.source for s in tables.values())
+        ):
             con.execute(f"attach {literal(str(working_db))} as wh (read_only)")
         present = {
             r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'pub'").fetchall()
@@ -104,7 +114,7 @@ def write(
             old = before.get(name) if name in present else None
             patch = patches.get(name)
             if patch and patch.changed and old is not None and _patch_rows(con, name, snap, old, patch):
-                how = UNCHANGED if sorted(old) == sorted(f.name for f in snap.files) else BY_ROW
+                how = UNCHANGED if sorted(old) == sorted(snap.parts) else BY_ROW
             else:
                 how = _sync_table(con, name, snap, months.get(name), old, compact=patch is not None)
             _comment(con, name, *docs.get(name, ("", {})))
@@ -117,7 +127,7 @@ def write(
 def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch) -> bool:
     """Patch the previous publication's table by row; False (and nothing changed) when it cannot
     be: another shape, most rows changed, or a result that does not hash to the snapshot's digest."""
-    new = [f.name for f in snap.files]
+    new = list(snap.parts)
     if sorted(old) == sorted(new):
         return True  # the same files: the same rows
     if {_shape(f) for f in [*old, *new]} != {_shape(new[0])}:
@@ -182,20 +192,25 @@ def _sync_table(
     con, name: str, snap: Snapshot, month_column: str | None, old: list[str] | None, compact: bool = False
 ) -> str:
     """Replace the table, or the months that changed; `compact`: with full row groups (_one_thread),
-    for a table the next publication patches by row."""
-    new = [f.name for f in snap.files]
+    for a table the next publication patches by row. A table published without files is rewritten
+    from its source in the working database."""
+    new = list(snap.parts)
     table = f"pub.main.{ident(name)}"
     if old is not None and sorted(old) == sorted(new):
         return UNCHANGED  # the same files: the same rows
     gone, added = set(old or []) - set(new), [f for f in snap.files if f.name not in set(old or [])]
     patchable = old is not None and month_column and len(added) <= _REWRITE_SHARE * max(len(new), 1)
+    patchable = patchable and bool(snap.files)
     # the column list is part of a file's name: one shape across old and new, or a rewrite
     if patchable and {_shape(f) for f in [*gone, *new]} != {_shape(new[0])}:
         patchable = False
     with _one_thread(con) if compact else contextlib.nullcontext():
         if not patchable:
-            files = ", ".join(literal(str(f)) for f in snap.files)
-            con.execute(f"create or replace table {table} as select * from read_parquet([{files}])")
+            con.execute(f"create or replace table {table} as {view_sql(snap)}")
+            if not snap.files:  # the files were counted; a source is counted here
+                rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+                if rows != snap.rows:
+                    raise AssertionError(f"{name}: {rows:,} rows written, {snap.rows:,} hashed for the publication")
             return REWRITTEN
         for part in sorted({_part(f) for f in gone} | {_part(f.name) for f in added}):
             con.execute(f"delete from {table} where {part_condition(month_column, part)}")

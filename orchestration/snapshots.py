@@ -29,6 +29,10 @@ class Snapshot:
     written: int  # files written by this publication (the others were already there)
     digest: int = 0  # the sum of every row's hash modulo 2^64: order-independent, whatever the parts
     columns: tuple[str, ...] = ()
+    # what each part holds, as file names (file_name()), whether or not a file was written for it
+    parts: tuple[str, ...] = ()
+    # a table published in its serving database only (no files): the SQL selecting its rows
+    source: str | None = None
 
 
 DIGEST_MODULUS = 18446744073709551616  # row hashes are summed modulo 2^64
@@ -81,17 +85,24 @@ def write_snapshot(
     target_dir: Path,
     month_column: str | None = None,
     reuse_dir: Path | None = None,
+    as_files: bool = True,
 ) -> Snapshot:
     """Write the parts of `select` into target_dir/<name>/; a part already in reuse_dir/<name>/ (the
-    previous publication) is hard-linked from there instead of written. Returns every file."""
-    table_dir = target_dir / name
-    table_dir.mkdir(parents=True, exist_ok=True)
+    previous publication) is hard-linked from there instead of written. Returns every file.
+    `as_files=False`: a table published in its serving database only, hashed by part, written nowhere."""
     # the column list is part of the name: the same rows with another shape are another file
     shape = con.execute("select hash(?)", [",".join(columns)]).fetchone()[0]
     parts = _parts(con, select, month_column) or [(WHOLE, 0, 0)]
+    names = tuple(file_name(part, rows, digest, shape) for part, rows, digest in parts)
+    digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
+    rows = sum(n for _, n, _ in parts)
+    if not as_files:
+        return Snapshot(name, (), rows, 0, digest, tuple(columns), names, select)
+    table_dir = target_dir / name
+    table_dir.mkdir(parents=True, exist_ok=True)
     files, to_write = [], {}
-    for part, rows, digest in parts:
-        path = table_dir / file_name(part, rows, digest, shape)
+    for (part, _, _), part_name in zip(parts, names, strict=True):
+        path = table_dir / part_name
         earlier = reuse_dir / name / path.name if reuse_dir else None
         if earlier is not None and earlier.exists() and not path.exists():
             _link_or_copy(earlier, path)
@@ -104,9 +115,7 @@ def write_snapshot(
         tmp = path.with_name(f".{path.name}.tmp")
         con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
         os.replace(tmp, path)
-    written = len(to_write)
-    digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
-    return Snapshot(name, tuple(files), sum(n for _, n, _ in parts), written, digest, tuple(columns))
+    return Snapshot(name, tuple(files), rows, len(to_write), digest, tuple(columns), names)
 
 
 def _write_months(
@@ -152,5 +161,8 @@ def _link_or_copy(source: Path, path: Path) -> None:
 
 
 def view_sql(snapshot: Snapshot) -> str:
+    """SQL selecting the snapshot's rows: its files, or its source when it has none."""
+    if not snapshot.files:
+        return snapshot.source
     files = ", ".join(literal(str(f)) for f in snapshot.files)
     return f"select * from read_parquet([{files}])"

@@ -57,7 +57,14 @@ def test_a_copy_of_the_serving_folder_reads_its_own_files_when_the_original_is_g
     moved = tmp_path / "moved"
     assert _tables_and_rows(moved / "cx_marts.duckdb") == expected
     manifest = json.loads((moved / "published.json").read_text())
+    # the identity assignments are kept in the restricted database only, with every row there
+    kept_in_database = [t for t in manifest["tables"] if not t["files"]]
+    assert [(t["database"], t["name"]) for t in kept_in_database] == [("restricted", "int_identity__assignments")]
+    restricted = _tables_and_rows(moved / "cx_restricted.duckdb")
+    assert restricted["int_identity__assignments"] == kept_in_database[0]["rows"] > 0
     for table in manifest["tables"]:
+        if not table["files"]:
+            continue
         files = [moved / "current" / f for f in table["files"]]
         assert all(not Path(f).is_absolute() for f in table["files"]) and all(f.exists() for f in files)
         assert (

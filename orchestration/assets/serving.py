@@ -4,7 +4,13 @@ import dagster as dg
 
 from orchestration import crashpoints, run_guard
 from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
-from orchestration.dbt_manifest import descriptions, published_models, published_months, published_patches
+from orchestration.dbt_manifest import (
+    descriptions,
+    published_models,
+    published_months,
+    published_patches,
+    published_without_files,
+)
 from orchestration.publish import PublishBlocked, publish, record_current
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect
@@ -13,6 +19,7 @@ _TARGETS = published_models()
 _MONTHS = published_months()
 _DOCS = descriptions()
 _ROW_PATCHED = published_patches()
+_WITHOUT_FILES = published_without_files()
 _MODEL_KEYS = {k.path[-1]: k for k in (*cx360_dbt.keys, *cx360_dbt_trust.keys)}
 
 
@@ -51,6 +58,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                 _DOCS,
                 dashboard=_build_dashboard,
                 row_patched=_ROW_PATCHED,
+                without_files=_WITHOUT_FILES,
             )
     except (PublishBlocked, run_guard.RunRefused) as blocked:
         raise dg.Failure(description=str(blocked)) from None
