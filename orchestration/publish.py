@@ -4,7 +4,9 @@ Every published table is a list of immutable, content-addressed Parquet files (s
 table that did not change costs one hash scan and no write (the new publication links the previous
 one's file), and the journey is cut by month, so a daily run rewrites the months that changed. The
 serving databases hold the same rows as tables (serving_db.py), patched from the previous
-publication's file. The whole publication is staged in its own folder and switched in by one
+publication's file; they are written from the working database as soon as the hashes are known,
+while the Parquet files are written. A table can be published in its serving database only
+(`meta: publish_files: false`): hashed, with no file. The whole publication is staged in its own folder and switched in by one
 pointer (publication.py): a BI tool sees the old publication or the new one, never a mix, and one
 that has the old file open keeps reading it until the publish after. People's data never reaches
 the BI database: its tables drop every `pii_*` column, and the files of tables with personal data
@@ -143,39 +145,51 @@ def audit_gate(con, built: dict[str, int]) -> list[str]:
     ]
 
 
-def _write_snapshots(
-    con,
-    tables: dict[str, str],
-    drop_pii: bool,
-    months: dict[str, str],
-    folder: Path,
-    previous: Path | None,
-    bi_models: set[str],
-    built: dict[str, int],
-    without_files: set[str],
-) -> tuple[dict[str, snapshots.Snapshot], list[PublishedTable]]:
-    """A snapshot of every table. Only what the BI database may show goes under parquet/ (a BI table
-    without personal data is shared by both databases); the rest under restricted/parquet/, but for
-    the tables published in their serving database only (`without_files`), hashed and not written."""
-    out, published = {}, []
+@dataclass(frozen=True)
+class _Hashed:
+    snap: snapshots.Snapshot  # hashed by part, no file yet
+    parquet: Path  # where its files go: BI_PARQUET or RESTRICTED_PARQUET
+    seconds: float
+
+
+def _hash_tables(
+    con, tables: dict[str, str], drop_pii: bool, months: dict[str, str], bi_models: set[str]
+) -> dict[str, _Hashed]:
+    """Every table of a database hashed by part: what its serving table is written from. Only what
+    the BI database may show goes under parquet/ (a BI table without personal data is shared by
+    both databases); the rest under restricted/parquet/."""
+    out = {}
     for model, relation in tables.items():
         started = time.perf_counter()
         cols = [r[0] for r in con.execute(f"describe select * from {relation}").fetchall()]
         has_pii = any(c.startswith(PII_PREFIX) for c in cols)
         keep = [c for c in cols if not c.startswith(BOOKKEEPING_PREFIX) and not (drop_pii and c.startswith(PII_PREFIX))]
         select = f"select {', '.join(ident(c) for c in keep)} from {relation}"
-        sub = BI_PARQUET if drop_pii or (model in bi_models and not has_pii) else RESTRICTED_PARQUET
-        snap = snapshots.write_snapshot(
-            con,
-            model,
-            select,
-            keep,
-            folder / sub,
-            months.get(model),
-            previous / sub if previous else None,
-            as_files=model not in without_files,
-        )
-        # the files read back; a table without files is counted when its serving table is written
+        parquet = BI_PARQUET if drop_pii or (model in bi_models and not has_pii) else RESTRICTED_PARQUET
+        snap = snapshots.hash_parts(con, model, select, keep, months.get(model))
+        out[model] = _Hashed(snap, parquet, time.perf_counter() - started)
+    return out
+
+
+def _write_files(
+    con,
+    database: str,
+    hashed: dict[str, _Hashed],
+    months: dict[str, str],
+    folder: Path,
+    previous: Path | None,
+    built: dict[str, int],
+    without_files: set[str],
+) -> tuple[dict[str, snapshots.Snapshot], list[PublishedTable]]:
+    """The Parquet files of every hashed table, counted against the build (the tables published in
+    their serving database only, `without_files`, have none: their serving table is counted)."""
+    out, published = {}, []
+    for model, h in hashed.items():
+        started = time.perf_counter()
+        snap = h.snap
+        if model not in without_files:
+            reuse = previous / h.parquet if previous else None
+            snap = snapshots.write_files(con, snap, folder / h.parquet, months.get(model), reuse)
         copied = (
             con.execute(f"select count(*) from ({snapshots.view_sql(snap)})").fetchone()[0] if snap.files else snap.rows
         )
@@ -184,19 +198,19 @@ def _write_snapshots(
         out[model] = snap
         published.append(
             PublishedTable(
-                "bi" if drop_pii else "restricted",
+                database,
                 model,
                 copied,
                 files=len(snap.files),
                 files_written=snap.written,
-                parquet_seconds=time.perf_counter() - started,
+                parquet_seconds=h.seconds + time.perf_counter() - started,
             )
         )
     return out, published
 
 
 def _previous_database(previous: Path | None, manifest: dict | None, database: str) -> tuple[Path, dict] | None:
-    """The previous publication's file of `database` and the snapshot files of each of its tables."""
+    """The previous publication's file of `database` and the parts each of its tables held."""
     if previous is None or not manifest or manifest.get("layout") != layout.LAYOUT:
         return None
     # what each table held: its parts (a publication before cx360 recorded them: its files' names)
@@ -270,10 +284,10 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
 
 
 class _ServingWrites:
-    """The serving databases, each written on its own connection and thread as soon as its tables'
-    snapshots are done: a table patched by row is written with one thread (serving_db._one_thread),
-    so the BI database is written while the restricted tables are snapshotted, and the two databases
-    side by side. Leaving the block on an error interrupts the writes still running."""
+    """The serving databases, each written on its own connection and thread as soon as its tables
+    are hashed: a table patched by row is written with one thread (serving_db._one_thread), so the
+    serving databases are written side by side while the Parquet files are. Leaving the block on an
+    error interrupts the writes still running."""
 
     def __init__(self, settings: Settings, folder: Path, months, docs, reuse, previous_manifest):
         self.settings, self.folder, self.months, self.docs = settings, folder, months, docs
@@ -291,9 +305,9 @@ class _ServingWrites:
             tables,
             self.months,
             self.docs,
+            self.settings.duckdb_path,
             before,
             patches,
-            self.settings.duckdb_path,
             con,
         )
 
@@ -364,16 +378,21 @@ def publish(
                 if problems:
                     raise PublishBlocked("; ".join(problems) + " — rerun with --allow-volume-drop if it is expected")
             built_through = _built_through(con, {**relations["bi"], **relations["restricted"]}, row_patched)
+            # a serving table is written from the working database once its table is hashed, so the
+            # serving databases are written while the Parquet files are
+            hashed: dict[str, dict[str, _Hashed]] = {}
+            for database, tables in relations.items():
+                hashed[database] = _hash_tables(con, tables, database == "bi", months, set(bi_models))
+                columns = {m: h.snap.columns for m, h in hashed[database].items()}
+                patches = _row_patches(tables, columns, row_patched, previous_manifest if reuse else None)
+                serving_writes.submit(database, {m: h.snap for m, h in hashed[database].items()}, patches)
             snaps: dict[str, dict[str, snapshots.Snapshot]] = {}
             published: list[PublishedTable] = []
-            for database, tables in relations.items():
-                snaps[database], more = _write_snapshots(
-                    con, tables, database == "bi", months, folder, reuse, set(bi_models), built, without_files or set()
+            for database in relations:
+                snaps[database], more = _write_files(
+                    con, database, hashed[database], months, folder, reuse, built, without_files or set()
                 )
                 published += more
-                columns = {m: snap.columns for m, snap in snaps[database].items()}
-                patches = _row_patches(tables, columns, row_patched, previous_manifest if reuse else None)
-                serving_writes.submit(database, snaps[database], patches)
             written = serving_writes.written(dashboard)
         published = [
             dataclasses.replace(

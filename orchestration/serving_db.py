@@ -32,8 +32,7 @@ from orchestration.snapshots import (
     Snapshot,
     digest_sql,
     parse_file_name,
-    part_condition,
-    view_sql,
+    parts_condition,
 )
 from orchestration.sql import ident, literal
 
@@ -81,17 +80,18 @@ def write(
     tables: dict[str, Snapshot],
     months: dict[str, str],
     docs: Docs,
+    working_db: Path,
     previous: tuple[Path, dict[str, list[str]]] | None = None,
     patches: dict[str, RowPatch] | None = None,
-    working_db: Path | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, Written]:
-    """Write `target` holding `tables`. `previous`: the previous publication's file and, per
-    table, the file names it was built from; `patches`: the tables to patch by row from
-    `working_db` (attached read-only as `wh`) when the previous file holds them; `con`: a new
-    in-memory connection to write with, which the caller closes (so that another thread can
-    interrupt it), else one of its own. Returns how each table was written (unchanged, patched by
-    row, patched by month or rewritten) and how long it took."""
+    """Write `target` holding `tables`, read from their sources in `working_db` (attached read-only
+    as `wh`): the serving tables need the snapshots' hashes, not their files, so they are written
+    while the files are. `previous`: the previous publication's file and, per table, the parts it
+    held (snapshot file names); `patches`: the tables to patch by row when the previous file holds
+    them; `con`: a new in-memory connection to write with, which the caller closes (so that another
+    thread can interrupt it), else one of its own. Returns how each table was written (unchanged,
+    patched by row, patched by month or rewritten) and how long it took."""
     before: dict[str, list[str]] = {}
     if previous and previous[0].exists():
         shutil.copyfile(previous[0], target)
@@ -99,11 +99,8 @@ def write(
     patches, written = patches or {}, {}
     with contextlib.closing(duckdb.connect()) if con is None else contextlib.nullcontext(con) as con:
         con.execute(f"attach {literal(str(target))} as pub (storage_version {literal(STORAGE_VERSION)})")
-        # the row patches and the tables published without files read the working database
-        if working_db is not None and (
-            any(p.changed for p in patches.values()) or any(s.source for s in tables.values())
-        ):
-            con.execute(f"attach {literal(str(working_db))} as wh (read_only)")
+        # the tables are written from the working database (the snapshots' sources)
+        con.execute(f"attach {literal(str(working_db))} as wh (read_only)")
         present = {
             r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'pub'").fetchall()
         }
@@ -191,31 +188,29 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
 def _sync_table(
     con, name: str, snap: Snapshot, month_column: str | None, old: list[str] | None, compact: bool = False
 ) -> str:
-    """Replace the table, or the months that changed; `compact`: with full row groups (_one_thread),
-    for a table the next publication patches by row. A table published without files is rewritten
-    from its source in the working database."""
+    """Replace the table, or the months that changed, from the snapshot's source in the working
+    database; `compact`: with full row groups (_one_thread), for a table the next publication
+    patches by row."""
     new = list(snap.parts)
     table = f"pub.main.{ident(name)}"
     if old is not None and sorted(old) == sorted(new):
-        return UNCHANGED  # the same files: the same rows
-    gone, added = set(old or []) - set(new), [f for f in snap.files if f.name not in set(old or [])]
+        return UNCHANGED  # the same parts: the same rows
+    gone, added = set(old or []) - set(new), [p for p in new if p not in set(old or [])]
     patchable = old is not None and month_column and len(added) <= _REWRITE_SHARE * max(len(new), 1)
-    patchable = patchable and bool(snap.files)
-    # the column list is part of a file's name: one shape across old and new, or a rewrite
+    # the column list is part of a part's name: one shape across old and new, or a rewrite
     if patchable and {_shape(f) for f in [*gone, *new]} != {_shape(new[0])}:
         patchable = False
     with _one_thread(con) if compact else contextlib.nullcontext():
         if not patchable:
-            con.execute(f"create or replace table {table} as {view_sql(snap)}")
-            if not snap.files:  # the files were counted; a source is counted here
-                rows = con.execute(f"select count(*) from {table}").fetchone()[0]
-                if rows != snap.rows:
-                    raise AssertionError(f"{name}: {rows:,} rows written, {snap.rows:,} hashed for the publication")
+            con.execute(f"create or replace table {table} as {snap.source}")
+            rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+            if rows != snap.rows:  # nothing writes the working database while a publish reads it
+                raise AssertionError(f"{name}: {rows:,} rows written, {snap.rows:,} hashed for the publication")
             return REWRITTEN
-        for part in sorted({_part(f) for f in gone} | {_part(f.name) for f in added}):
-            con.execute(f"delete from {table} where {part_condition(month_column, part)}")
-        for f in added:
-            con.execute(f"insert into {table} select * from read_parquet({literal(str(f))})")
+        changed = {_part(f) for f in gone} | {_part(f) for f in added}
+        con.execute(f"delete from {table} where {parts_condition(month_column, changed)}")
+        months = parts_condition(month_column, {_part(f) for f in added})
+        con.execute(f"insert into {table} select * from ({snap.source}) as t where {months}")
     return BY_MONTH
 
 

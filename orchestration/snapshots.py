@@ -9,6 +9,7 @@ under its final name is always complete.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ class Snapshot:
     columns: tuple[str, ...] = ()
     # what each part holds, as file names (file_name()), whether or not a file was written for it
     parts: tuple[str, ...] = ()
-    # a table published in its serving database only (no files): the SQL selecting its rows
+    # the SQL selecting its rows (from the working database): the serving tables are written from it
     source: str | None = None
 
 
@@ -77,6 +78,49 @@ def part_condition(month_column: str, part: str) -> str:
     return f"{_month_of(month_column)} = {literal(part)}"
 
 
+def parts_condition(month_column: str, parts: set[str]) -> str:
+    """SQL: the rows of several parts of a table cut by month."""
+    return f"{_month_of(month_column)} in ({', '.join(literal(p) for p in sorted(parts))})"
+
+
+def hash_parts(con, name: str, select: str, columns: list[str], month_column: str | None = None) -> Snapshot:
+    """What `select` holds, part by part (rows and digest, as the files' names say), with no file
+    written: enough to write or patch a serving table from `select`, or to find its files unchanged."""
+    # the column list is part of the name: the same rows with another shape are another file
+    shape = con.execute("select hash(?)", [",".join(columns)]).fetchone()[0]
+    parts = _parts(con, select, month_column) or [(WHOLE, 0, 0)]
+    names = tuple(file_name(part, rows, digest, shape) for part, rows, digest in parts)
+    digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
+    return Snapshot(name, (), sum(n for _, n, _ in parts), 0, digest, tuple(columns), names, select)
+
+
+def write_files(
+    con, snap: Snapshot, target_dir: Path, month_column: str | None = None, reuse_dir: Path | None = None
+) -> Snapshot:
+    """Write the parts of a hashed snapshot into target_dir/<name>/; a part already in
+    reuse_dir/<name>/ (the previous publication) is hard-linked from there instead of written.
+    Returns the snapshot with every file."""
+    table_dir = target_dir / snap.name
+    table_dir.mkdir(parents=True, exist_ok=True)
+    files, to_write = [], {}
+    for part_name in snap.parts:
+        path = table_dir / part_name
+        earlier = reuse_dir / snap.name / path.name if reuse_dir else None
+        if earlier is not None and earlier.exists() and not path.exists():
+            _link_or_copy(earlier, path)
+        elif not path.exists():
+            to_write[parse_file_name(part_name)[0]] = path
+        files.append(path)
+    select = snap.source
+    one_by_one = _write_months(con, select, month_column, to_write, table_dir) if len(to_write) > 1 else to_write
+    for part, path in one_by_one.items():
+        where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
+        tmp = path.with_name(f".{path.name}.tmp")
+        con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
+        os.replace(tmp, path)
+    return dataclasses.replace(snap, files=tuple(files), written=len(to_write))
+
+
 def write_snapshot(
     con,
     name: str,
@@ -85,37 +129,10 @@ def write_snapshot(
     target_dir: Path,
     month_column: str | None = None,
     reuse_dir: Path | None = None,
-    as_files: bool = True,
 ) -> Snapshot:
-    """Write the parts of `select` into target_dir/<name>/; a part already in reuse_dir/<name>/ (the
-    previous publication) is hard-linked from there instead of written. Returns every file.
-    `as_files=False`: a table published in its serving database only, hashed by part, written nowhere."""
-    # the column list is part of the name: the same rows with another shape are another file
-    shape = con.execute("select hash(?)", [",".join(columns)]).fetchone()[0]
-    parts = _parts(con, select, month_column) or [(WHOLE, 0, 0)]
-    names = tuple(file_name(part, rows, digest, shape) for part, rows, digest in parts)
-    digest = sum(h for _, _, h in parts) % DIGEST_MODULUS
-    rows = sum(n for _, n, _ in parts)
-    if not as_files:
-        return Snapshot(name, (), rows, 0, digest, tuple(columns), names, select)
-    table_dir = target_dir / name
-    table_dir.mkdir(parents=True, exist_ok=True)
-    files, to_write = [], {}
-    for (part, _, _), part_name in zip(parts, names, strict=True):
-        path = table_dir / part_name
-        earlier = reuse_dir / name / path.name if reuse_dir else None
-        if earlier is not None and earlier.exists() and not path.exists():
-            _link_or_copy(earlier, path)
-        elif not path.exists():
-            to_write[part] = path
-        files.append(path)
-    one_by_one = _write_months(con, select, month_column, to_write, table_dir) if len(to_write) > 1 else to_write
-    for part, path in one_by_one.items():
-        where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
-        tmp = path.with_name(f".{path.name}.tmp")
-        con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
-        os.replace(tmp, path)
-    return Snapshot(name, tuple(files), rows, len(to_write), digest, tuple(columns), names)
+    """hash_parts, then write_files."""
+    snap = hash_parts(con, name, select, columns, month_column)
+    return write_files(con, snap, target_dir, month_column, reuse_dir)
 
 
 def _write_months(
@@ -161,8 +178,6 @@ def _link_or_copy(source: Path, path: Path) -> None:
 
 
 def view_sql(snapshot: Snapshot) -> str:
-    """SQL selecting the snapshot's rows: its files, or its source when it has none."""
-    if not snapshot.files:
-        return snapshot.source
+    """SQL selecting the rows of the snapshot's files."""
     files = ", ".join(literal(str(f)) for f in snapshot.files)
     return f"select * from read_parquet([{files}])"

@@ -46,9 +46,9 @@ def _publish(working: Path, folder: Path, previous: tuple[Path, Path] | None, si
         {"journey": snap},
         {},
         {},
+        working,
         before,
         {"journey": serving_db.RowPatch(changed, "journey_event_key", "customer_key")},
-        working,
     )
     return written["journey"].how
 
@@ -119,3 +119,41 @@ def test_a_patch_that_misses_a_changed_row_is_not_kept_and_the_table_is_written_
         ("e4", "c3", "complaint"),
         ("e6", "c2", "ticket_solved"),
     ]
+
+
+def test_a_table_cut_by_month_is_patched_by_the_months_that_changed(tmp_path):
+    """Without a row patch, a table cut by month replaces the months whose rows changed, read from
+    the working database; the other months' files are the previous publication's."""
+    working = tmp_path / "working.duckdb"
+    con = duckdb.connect(str(working))
+    con.execute(
+        "create table orders as select 'o' || i as order_id, "
+        "timestamp '2026-01-15' + to_months(i % 3) as placed_at, i as amount from range(9) as r(i)"
+    )
+    con.close()
+    columns = ["order_id", "placed_at", "amount"]
+
+    def publish(folder: Path, previous: Path | None) -> tuple[str, snapshots.Snapshot]:
+        con = duckdb.connect()
+        con.execute(f"attach {literal(str(working))} as wh (read_only)")
+        select = f"select {', '.join(columns)} from wh.main.orders"
+        reuse = previous / "parquet" if previous else None
+        snap = snapshots.write_snapshot(con, "orders", select, columns, folder / "parquet", "placed_at", reuse)
+        con.close()
+        parts = {"orders": [p.name for p in (previous / "parquet" / "orders").glob("*.parquet")]} if previous else {}
+        before = (previous / "serving.duckdb", parts) if previous else None
+        written = serving_db.write(
+            folder / "serving.duckdb", {"orders": snap}, {"orders": "placed_at"}, {}, working, before
+        )
+        return written["orders"].how, snap
+
+    assert publish(tmp_path / "p1", None)[0] == serving_db.REWRITTEN
+    con = duckdb.connect(str(working))
+    con.execute("update orders set amount = amount * 10 where month(placed_at) = 2")  # o1, o4, o7
+    con.close()
+    how, snap = publish(tmp_path / "p2", tmp_path / "p1")
+    assert how == serving_db.BY_MONTH and (snap.written, len(snap.files)) == (1, 3)
+    served = duckdb.connect(str(tmp_path / "p2" / "serving.duckdb"), read_only=True)
+    rows = served.execute("select order_id, amount from orders order by order_id").fetchall()
+    served.close()
+    assert rows == [(f"o{i}", i * 10 if i % 3 == 1 else i) for i in range(9)]
