@@ -6,11 +6,11 @@ one's file), and the journey is cut by month, so a daily run rewrites the months
 serving databases hold the same rows as tables (serving_db.py), patched from the previous
 publication's file; they are written from the working database as soon as the hashes are known,
 while the Parquet files are written. A table can be published in its serving database only
-(`meta: publish_files: false`): hashed, with no file. The whole publication is staged in its own folder and switched in by one
-pointer (publication.py): a BI tool sees the old publication or the new one, never a mix, and one
-that has the old file open keeps reading it until the publish after. People's data never reaches
-the BI database: its tables drop every `pii_*` column, and the files of tables with personal data
-live under restricted/, apart from the BI files.
+(`meta: publish_files: false`): hashed, with no file. The whole publication is staged in its own
+folder and switched in by one pointer (publication.py): a BI tool sees the old publication or the
+new one, never a mix, and one that has the old file open keeps reading it until the publish after.
+People's data never reaches the BI database: its tables drop every `pii_*` column, and the files of
+tables with personal data live under restricted/, apart from the BI files.
 
 Before anything is switched in, two last gates (quality.md): the volume guard (no table loses more
 than a set share of its rows against the last published version, unless allowed) and the count
