@@ -250,27 +250,13 @@ def cx360_run(cx360: str, landing: Path, warehouse: Path, log: Path, env: dict) 
 
 
 def slowest_published_tables(warehouse: Path, n: int = 5) -> list[dict]:
-    """The current publication's slowest tables (its manifest records what each cost)."""
-    from orchestration import publication
+    """The current publication's slowest tables, as its manifest records what each cost."""
+    from orchestration.publish import recorded_publication
     from orchestration.settings import Settings
 
-    current = publication.current_folder(Settings(landing_dir=warehouse, warehouse_dir=warehouse).serving_dir)
-    if current is None:
-        return []
-    tables = publication.read_manifest(current)["tables"]
-    spent = [
-        {
-            "table": f"{t['database']}.{t['name']}",
-            "rows": t["rows"],
-            "files": len(t["files"]),
-            "files_written": t.get("files_written", "?"),
-            "parquet_seconds": t.get("parquet_seconds", 0.0),
-            "serving_table": t.get("serving_table"),
-            "serving_seconds": t.get("serving_seconds", 0.0),
-        }
-        for t in tables
-    ]
-    return sorted(spent, key=lambda t: -(t["parquet_seconds"] + t["serving_seconds"]))[:n]
+    current = recorded_publication(Settings(landing_dir=warehouse, warehouse_dir=warehouse))
+    tables = sorted(current[2] if current else [], key=lambda t: -(t.parquet_seconds + t.serving_seconds))
+    return [{"seconds": t.parquet_seconds + t.serving_seconds, "table": t.describe()} for t in tables[:n]]
 
 
 def dashboard_build(warehouse: Path, work: Path) -> dict:
@@ -469,12 +455,9 @@ def print_table(result: dict) -> None:
                 console.print(f"  {node['seconds']:7.1f}  {node['node']}")
         published = (result.get(key) or {}).get("slowest_published_tables") or []
         if published:
-            console.print(f"slowest published tables of the {label} (Parquet + serving table, seconds):")
+            console.print(f"slowest published tables of the {label} (Parquet and serving table, seconds):")
             for t in published:
-                console.print(
-                    f"  {t['parquet_seconds']:7.1f} + {t['serving_seconds']:5.1f}  {t['table']} ({t['rows']:,} rows; "
-                    f"{t['files_written']} of {t['files']} files written; serving table {t['serving_table']})"
-                )
+                console.print(f"  {t['seconds']:7.1f}  {t['table']}")
     for x in result["verdicts"]:
         if x["met"] is False:
             console.print(f"[red]✗[/] {x['text']}")

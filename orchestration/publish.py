@@ -422,7 +422,20 @@ def recorded_publication(settings: Settings) -> tuple[str, dt.datetime, list[Pub
     if current is None:
         return None
     m = layout.read_manifest(current)
-    tables = [PublishedTable(t["database"], t["name"], t["rows"]) for t in m["tables"]]
+    tables = [
+        PublishedTable(
+            t["database"],
+            t["name"],
+            t["rows"],
+            files=len(t["files"]),
+            # what it cost: recorded since 2026-12-05
+            files_written=t.get("files_written", 0),
+            serving_table=t.get("serving_table", ""),
+            parquet_seconds=t.get("parquet_seconds", 0.0),
+            serving_seconds=t.get("serving_seconds", 0.0),
+        )
+        for t in m["tables"]
+    ]
     return m["run_id"], dt.datetime.fromisoformat(m["published_at"]), tables
 
 

@@ -73,11 +73,6 @@ def _parts(con, select: str, month_column: str | None) -> list[tuple[str, int, i
     return [(p, n, int(h)) for p, n, h in rows if n]
 
 
-def part_condition(month_column: str, part: str) -> str:
-    """SQL: the rows of one part of a table cut by month."""
-    return f"{_month_of(month_column)} = {literal(part)}"
-
-
 def parts_condition(month_column: str, parts: set[str]) -> str:
     """SQL: the rows of several parts of a table cut by month."""
     return f"{_month_of(month_column)} in ({', '.join(literal(p) for p in sorted(parts))})"
@@ -114,25 +109,11 @@ def write_files(
     select = snap.source
     one_by_one = _write_months(con, select, month_column, to_write, table_dir) if len(to_write) > 1 else to_write
     for part, path in one_by_one.items():
-        where = f" where {part_condition(month_column, part)}" if month_column and part != WHOLE else ""
+        where = f" where {parts_condition(month_column, {part})}" if month_column and part != WHOLE else ""
         tmp = path.with_name(f".{path.name}.tmp")
         con.execute(f"copy (select * from ({select}) as t{where}) to {literal(str(tmp))} (format parquet)")
         os.replace(tmp, path)
     return dataclasses.replace(snap, files=tuple(files), written=len(to_write))
-
-
-def write_snapshot(
-    con,
-    name: str,
-    select: str,
-    columns: list[str],
-    target_dir: Path,
-    month_column: str | None = None,
-    reuse_dir: Path | None = None,
-) -> Snapshot:
-    """hash_parts, then write_files."""
-    snap = hash_parts(con, name, select, columns, month_column)
-    return write_files(con, snap, target_dir, month_column, reuse_dir)
 
 
 def _write_months(

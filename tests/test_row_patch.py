@@ -35,7 +35,9 @@ def _publish(working: Path, folder: Path, previous: tuple[Path, Path] | None, si
     con = duckdb.connect()
     con.execute(f"attach {literal(str(working))} as wh (read_only)")
     reuse = previous[1] if previous else None
-    snap = snapshots.write_snapshot(con, "journey", PUBLISHED, COLUMNS, folder / "parquet", None, reuse)
+    snap = snapshots.write_files(
+        con, snapshots.hash_parts(con, "journey", PUBLISHED, COLUMNS), folder / "parquet", None, reuse
+    )
     con.close()
     changed = f"{PUBLISHED} where _built > {since}" if since is not None else None
     before = (
@@ -138,7 +140,8 @@ def test_a_table_cut_by_month_is_patched_by_the_months_that_changed(tmp_path):
         con.execute(f"attach {literal(str(working))} as wh (read_only)")
         select = f"select {', '.join(columns)} from wh.main.orders"
         reuse = previous / "parquet" if previous else None
-        snap = snapshots.write_snapshot(con, "orders", select, columns, folder / "parquet", "placed_at", reuse)
+        hashed = snapshots.hash_parts(con, "orders", select, columns, "placed_at")
+        snap = snapshots.write_files(con, hashed, folder / "parquet", "placed_at", reuse)
         con.close()
         parts = {"orders": [p.name for p in (previous / "parquet" / "orders").glob("*.parquet")]} if previous else {}
         before = (previous / "serving.duckdb", parts) if previous else None
