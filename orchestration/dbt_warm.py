@@ -10,11 +10,14 @@ build went from 3.2-4.0 s to 1.7-1.9 s. A parse the vars made stale is redone th
 where the build reads it. `cx360-dbt` (dbt_child) finds the server's socket in
 SOCKET_ENV, hands its stdin, stdout and stderr to the worker, so dagster-dbt reads dbt's log lines
 as from any child, and exits with the worker's code. Without a server, or when it cannot be
-reached, `cx360-dbt` runs dbt in its own process as before.
+reached, `cx360-dbt` runs dbt in its own process as before. A process that runs several builds
+(the tests, a notebook) keeps one server for all of them (`keep=True`, as runner.run_build does):
+~3.5 CPU-s of import and rehearsal a build saved; a `cx360 run` runs one build and ends.
 
-Dying together: the server dies with the run (PR_SET_PDEATHSIG), a worker with the server, and a
-worker kills itself when its `cx360-dbt` ends first (a cancelled step), so no dbt is left writing
-to the warehouse. SIGINT and SIGTERM to `cx360-dbt` reach the worker.
+Dying together: the server dies with the thread that started it, so with a `cx360 run`
+(PR_SET_PDEATHSIG), a worker with the server, and a worker kills itself when its `cx360-dbt` ends
+first (a cancelled step), so no dbt is left writing to the warehouse. SIGINT and SIGTERM to
+`cx360-dbt` reach the worker.
 """
 
 from __future__ import annotations
@@ -50,14 +53,42 @@ def rehearsal_of(target_dir: Path, project_dir: Path, dbt_vars: dict) -> dict:
     return {"argv": [*argv, "--vars", json.dumps(dbt_vars)], "target": str(target_dir), "seed": str(project_dir)}
 
 
+# a server kept for this process's later runs (serving(keep=True)): (socket name, process)
+_kept: list[tuple[str, subprocess.Popen]] = []
+
+
 @contextlib.contextmanager
-def serving(rehearsal: dict | None = None):
+def serving(rehearsal: dict | None = None, keep: bool = False):
     """A server for this process's dbt commands while the block runs (yields its process, or None
     where there is none); its socket's name is put in SOCKET_ENV, which the dbt commands this process
-    starts inherit. `rehearsal`: rehearsal_of(...)."""
+    starts inherit. `rehearsal`: rehearsal_of(...). `keep`: the server outlives the block and serves
+    the next `serving(keep=True)` of this process too (rehearsed for the first only: a fork finds
+    dbt imported and warm, and parses its own target's project as any dbt command would); it dies
+    with the thread that started it, as every server does."""
     if not sys.platform.startswith("linux"):  # PDEATHSIG, pidfds and abstract sockets are Linux's
         yield None
         return
+    if keep and _kept and _kept[0][1].poll() is None:
+        name, server = _kept[0]
+    else:
+        name, server = _start(rehearsal)
+        if keep:
+            _kept[:] = [(name, server)]
+    before = os.environ.get(SOCKET_ENV)
+    os.environ[SOCKET_ENV] = name
+    try:
+        yield server
+    finally:
+        if before is None:
+            os.environ.pop(SOCKET_ENV, None)
+        else:
+            os.environ[SOCKET_ENV] = before
+        if not keep:
+            server.kill()
+            server.wait()
+
+
+def _start(rehearsal: dict | None) -> tuple[str, subprocess.Popen]:
     # an abstract socket: nothing on disk for a killed run to leave behind; the server serves this
     # user only (_same_user), as a private folder's socket would
     name = f"cx360-dbt-{os.getpid()}-{secrets.token_hex(8)}"
@@ -71,17 +102,7 @@ def serving(rehearsal: dict | None = None):
             stdin=subprocess.DEVNULL,
             pass_fds=[fd],
         )
-    before = os.environ.get(SOCKET_ENV)
-    os.environ[SOCKET_ENV] = name
-    try:
-        yield server
-    finally:
-        if before is None:
-            os.environ.pop(SOCKET_ENV, None)
-        else:
-            os.environ[SOCKET_ENV] = before
-        server.kill()
-        server.wait()
+    return name, server
 
 
 def die_with_parent() -> bool:

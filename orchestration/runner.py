@@ -69,7 +69,8 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
         rehearsal = None
         if settings.engine == "duckdb":  # on Spark `dbt ls` would start a Spark session of its own
             rehearsal = dbt_warm.rehearsal_of(settings.dbt_target_dir, DBT_PROJECT_DIR, settings.dbt_vars())
-        with dbt_warm.serving(rehearsal), _sigterm_kept():
+        # kept for this process's next run (tests, a notebook): a `cx360 run` makes one and ends
+        with dbt_warm.serving(rehearsal, keep=True), _sigterm_kept():
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

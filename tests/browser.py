@@ -1,9 +1,11 @@
 """A real headless browser for the tests, offline: Debian's Chromium driven by Playwright.
 
 One browser per test session (`browser` fixture, session-scoped; pytest loads this module as a
-plugin from conftest.py). Each page opens in a fresh context whose every request is looked at:
-one to anything but a local file or 127.0.0.1 is recorded in `offsite` and aborted, so a page that
-would fetch from a CDN fails its test instead of quietly working online. Console errors and
+plugin from conftest.py). Pages open in one context per window size, whose every request is looked
+at: one to anything but a local file or 127.0.0.1 is recorded in `offsite` and aborted, so a page
+that would fetch from a CDN fails its test instead of quietly working online. One context, not one
+per page: a page of a fresh context compiles the dashboard's Plotly (4.8 MB) from scratch, ~3.4
+CPU-s a page against ~2 in a context that has done it once. Close a page with `page.close()`. Console errors and
 uncaught exceptions are recorded in `errors`. Playwright's own browser download needs the network,
 which these machines lack: `make browser` installs Debian's chromium (CHROMIUM).
 
@@ -56,23 +58,14 @@ class Browser:
     browser: object
     offsite: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    contexts: dict[tuple[int, int], object] = field(default_factory=dict)
 
     def open(self, url: str | Path, viewport: dict | None = None, wait_for: str | None = None):
-        """A new page in a fresh context, with the guards on, at `url` (a file path or URL)."""
+        """A new page, with the guards on, at `url` (a file path or URL)."""
         url = str(url)
         if "://" not in url:
             url = Path(url).resolve().as_uri()
-        context = self.browser.new_context(viewport=viewport or {"width": 1400, "height": 900})
-
-        def guard(route) -> None:
-            if is_local(route.request.url):
-                route.continue_()
-            else:
-                self.offsite.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        page = context.new_page()
+        page = self._context(viewport or {"width": 1400, "height": 900}).new_page()
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"{page.url}: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
         page.on("requestfailed", lambda r: is_local(r.url) and self.errors.append(f"{page.url}: failed {r.url}"))
@@ -80,6 +73,23 @@ class Browser:
         if wait_for:
             page.wait_for_selector(wait_for, state="attached")
         return page
+
+    def _context(self, viewport: dict):
+        """The context of pages of this window size, its requests guarded."""
+        size = (viewport["width"], viewport["height"])
+        if size not in self.contexts:
+            context = self.browser.new_context(viewport=viewport)
+
+            def guard(route) -> None:
+                if is_local(route.request.url):
+                    route.continue_()
+                else:
+                    self.offsite.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", guard)
+            self.contexts[size] = context
+        return self.contexts[size]
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,11 @@ HEAVIEST_FIRST = (
     "test_demo_end_to_end",
     "test_trust",
     "test_cx_marts",
+    "test_dashboard",
+    "test_upgrade",
+    "test_docs_offline",
+    "test_dbt_unit",
+    "test_dbt_warm",
 )
 
 

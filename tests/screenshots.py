@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))
             target = args.out / f"{Path(file).stem}.png"
             page.screenshot(path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": height})
-            page.context.close()
+            page.close()
             print(target)
         browser.browser.close()
     if browser.offsite or browser.errors:

@@ -72,7 +72,7 @@ def opened(site, browser):
     pages = {name: browser.open(folder / name, wait_for=READY) for name in PAGES}
     yield pages
     for page in pages.values():
-        page.context.close()
+        page.close()
 
 
 def bi(site, sql: str, params=None) -> list[tuple]:
@@ -287,7 +287,7 @@ def test_nps_filters_plot_the_chosen_segment_and_tier(site, browser):
         assert plotted() == [] and page.locator("[data-empty-for='nps-by-month']").is_visible()
         assert browser.errors == []
     finally:
-        page.context.close()
+        page.close()
 
 
 def test_nps_drivers_are_labelled_correlation_not_cause(site, opened):
@@ -422,6 +422,6 @@ def test_cx360_dashboard_serves_the_published_folder_on_loopback(site, tmp_path,
         url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
         page = browser.open(url + "nps.html", wait_for=READY)
         assert figure(page, "nps-by-month") and browser.offsite == [] and browser.errors == []
-        page.context.close()
+        page.close()
     finally:
         stop(server)

@@ -31,7 +31,7 @@ def test_make_docs_builds_a_site_and_both_doc_sites_read_offline(no_contact, tmp
         page = browser.open(url + "#!/model/model.cx360.dim_customer", wait_for="text=customer_key")
         shown = page.locator("body").inner_text()
         assert "dim_customer" in shown and "Columns" in shown
-        page.context.close()
+        page.close()
     finally:
         stop(served)
         # dbt's own page logs errors of its templates (icons, favicon) that no setting avoids: not
@@ -50,7 +50,7 @@ def test_make_docs_builds_a_site_and_both_doc_sites_read_offline(no_contact, tmp
     page.locator("table a").first.click()
     page.wait_for_load_state()
     assert "validations/" in page.url and "Expectation" in page.locator("body").inner_text()
-    page.context.close()
+    page.close()
 
     assert browser.offsite == [] and browser.errors == []
     assert settings.duckdb_path.exists()
