@@ -70,12 +70,8 @@ def run(
     ] = False,
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
-    from orchestration.progress import listen
-    from orchestration.publish import recorded_publication
+    from orchestration import run_guard
     from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run
-    from orchestration.run_progress import RunProgress
-    from orchestration.runner import run_build
-    from orchestration.summary import summarise
 
     settings = Settings.from_env(
         landing_dir=landing,
@@ -92,6 +88,21 @@ def run(
 
     if order := pending(settings):
         _fail(f"erasure {order.erasure_id} is not complete: run `cx360 forget --resume` first")
+    # a second writer or a held database refused before Dagster and dbt load (~5 s); the run takes
+    # the lock again and decides (a machine problem, such as a full disk, is reported by the run)
+    try:
+        with run_guard.writer(settings):
+            run_guard.refuse_if_busy(settings)
+    except RunRefused as refused:
+        _fail(str(refused))
+    except OSError:
+        pass
+    from orchestration.progress import listen
+    from orchestration.publish import recorded_publication
+    from orchestration.run_progress import RunProgress
+    from orchestration.runner import run_build
+    from orchestration.summary import summarise
+
     console.print(f"landing zone [bold]{settings.landing_dir}[/]\nwarehouse    [bold]{settings.warehouse_dir}[/]")
     with RunProgress(console) as progress:  # a spinner on a terminal, timestamped lines elsewhere
         stop = listen(progress)
