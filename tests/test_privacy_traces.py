@@ -40,6 +40,17 @@ def test_a_file_is_read_in_every_case_the_pattern_matches(tmp_path):
     assert traces.find_in_bytes(path, traces.matcher(["Straße"])) == 0  # the pattern decides: ß is not ss
 
 
+def test_values_after_characters_that_fold_longer_are_found_where_they_are(tmp_path):
+    """Case folding writes ß as ss and ﬁ as fi: places in the folded text move on, and the pattern
+    is tried where the value stands in the file."""
+    path = tmp_path / "binary.bin"
+    path.write_bytes(
+        "ß\x00ﬁ ".encode() + EMAIL.upper().encode() + bytes([0xC3, 0x9F, 0xFF]) + NAME.encode() + "ß".encode()
+    )
+    assert traces.find_in_bytes(path, traces.matcher([EMAIL, NAME])) == 2
+    assert traces.find_in_bytes(path, traces.matcher(["Straße"])) == 0
+
+
 def test_a_value_across_two_reads_of_a_big_file_counts_once(tmp_path, monkeypatch):
     monkeypatch.setattr(traces, "_CHUNK", 7)  # every value spans reads
     path = tmp_path / "big.log"

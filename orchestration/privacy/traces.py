@@ -8,6 +8,8 @@ A value is looked for as written and as the formats around it write it: JSON's \
 
 from __future__ import annotations
 
+import bisect
+import functools
 import html
 import json
 import os
@@ -42,14 +44,51 @@ class Matcher:
     regex: re.Pattern
     folded: tuple[str, ...]  # the spellings case-folded: a quick test before the pattern
 
-    def may_be_in(self, text: str) -> bool:
-        """False when no spelling is in `text` in any case; the pattern, with its alternatives, is
-        slow on the megabytes of a file that holds none of them (most files)."""
+    def count(self, text: str, after: int = 0) -> int:
+        """The pattern's matches in `text` that end past `after`. The pattern is slow on megabytes (a
+        case-insensitive pattern of alternatives skips no place quickly), so it is tried only where a
+        case-folded spelling starts (most files hold none: nothing more is done)."""
         folded = _fold(text)
-        return any(v in folded for v in self.folded)
+        starts = sorted({at for v in self.folded for at in _places(folded, v)})
+        if not starts:
+            return 0
+        place = _place_in(text, len(folded))
+        hits, free = 0, 0  # as finditer counts: leftmost first, no overlap
+        for at in map(place, starts):
+            if at >= free and (found := self.regex.match(text, at)):
+                hits += found.end() > after
+                free = found.end()
+        return hits
 
     def sub(self, text: str) -> tuple[str, int]:
         return self.regex.subn(ERASED, text)
+
+
+@functools.cache
+def _growing() -> re.Pattern:
+    """The characters case folding writes as more than one (ß as ss: ~100 of them)."""
+    return re.compile("[" + "".join(re.escape(c) for c in map(chr, range(0x110000)) if len(_fold(c)) > 1) + "]")
+
+
+def _place_in(text: str, folded_length: int):
+    """Where a place of the folded text starts in `text`: folding moves a character on by what the
+    characters before it grew (none in most texts; a few in the bytes of a binary file)."""
+    if folded_length == len(text):
+        return lambda at: at
+    folded_at, grown = [], []  # after each growing character: its place once folded, growth so far
+    total = 0
+    for found in _growing().finditer(text):
+        total += len(_fold(found.group())) - 1
+        folded_at.append(found.end() + total)
+        grown.append(total)
+    return lambda at: at - (grown[i - 1] if (i := bisect.bisect_right(folded_at, at)) else 0)
+
+
+def _places(text: str, part: str) -> Iterable[int]:
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
 
 
 def matcher(terms: Iterable[str]) -> Matcher | None:
@@ -136,8 +175,7 @@ def find_in_bytes(path: Path, m: Matcher) -> int:
             data = tail + block
             text = data.decode("utf-8", errors="replace")
             boundary = len(tail.decode("utf-8", errors="replace"))
-            if m.may_be_in(text):
-                hits += sum(1 for found in m.regex.finditer(text) if found.end() > boundary)
+            hits += m.count(text, boundary)
             tail = data[-keep:]
     return hits
 
