@@ -70,7 +70,6 @@ def run(
     ] = False,
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
-    from orchestration import run_guard
     from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run
 
     settings = Settings.from_env(
@@ -88,15 +87,8 @@ def run(
 
     if order := pending(settings):
         _fail(f"erasure {order.erasure_id} is not complete: run `cx360 forget --resume` first")
-    # a second writer or a held database refused before Dagster and dbt load (~5 s); the run takes
-    # the lock again and decides (a machine problem, such as a full disk, is reported by the run)
-    try:
-        with run_guard.writer(settings):
-            run_guard.refuse_if_busy(settings)
-    except RunRefused as refused:
-        _fail(str(refused))
-    except OSError:
-        pass
+    if refused := _refused_at_once(settings):
+        _fail(refused)
     from orchestration.progress import listen
     from orchestration.publish import recorded_publication
     from orchestration.run_progress import RunProgress
@@ -143,6 +135,21 @@ def run(
             console.print(f"  [red]•[/] {failure}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
+
+
+def _refused_at_once(settings: Settings) -> str | None:
+    """Why a run cannot start (a second writer, a held working database), found before Dagster and
+    dbt load (~5 s). The run takes the lock again and decides: this only answers sooner."""
+    from orchestration import run_guard
+
+    try:
+        with run_guard.writer(settings):
+            run_guard.refuse_if_busy(settings)
+    except run_guard.RunRefused as refused:
+        return str(refused)
+    except Exception:  # noqa: BLE001  (a full disk, a forbidden folder: the run meets it and says it in one line)
+        return None
+    return None
 
 
 def _fail(message: str) -> NoReturn:

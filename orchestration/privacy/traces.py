@@ -42,7 +42,7 @@ class Matcher:
 
     spelled: tuple[str, ...]
     regex: re.Pattern
-    folded: tuple[str, ...]  # the spellings case-folded: a quick test before the pattern
+    folded: tuple[str, ...]  # the spellings case-folded: where they start, the pattern is tried
 
     def count(self, text: str, after: int = 0) -> int:
         """The pattern's matches in `text` that end past `after`. The pattern is slow on megabytes (a
