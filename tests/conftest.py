@@ -29,7 +29,7 @@ from tests.pipeline import build, cx360, settings_for, shared_build
 # the headless browser fixture (tests/browser.py), for any module that opens a page
 pytest_plugins = ("tests.browser",)
 
-# the modules that build the most go first, so the last module to start is a short one
+# the modules that take longest go first (2026-12-05: those over ~5 s), so the last to start is short
 HEAVIEST_FIRST = (
     "test_run_safety",
     "test_privacy",
@@ -42,6 +42,12 @@ HEAVIEST_FIRST = (
     "test_docs_offline",
     "test_dbt_unit",
     "test_dbt_warm",
+    "test_ingest",
+    "test_gx_checks",
+    "test_generate",
+    "test_suppression",
+    "test_drift",
+    "test_definitions",
 )
 
 
