@@ -70,7 +70,7 @@ def run(
     ] = False,
 ) -> None:
     """Load new batches, build and check the models, publish what passed."""
-    from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run
+    from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run, refusal
 
     settings = Settings.from_env(
         landing_dir=landing,
@@ -87,7 +87,7 @@ def run(
 
     if order := pending(settings):
         _fail(f"erasure {order.erasure_id} is not complete: run `cx360 forget --resume` first")
-    if refused := _refused_at_once(settings):
+    if refused := refusal(settings):  # before Dagster and dbt load (~5 s)
         _fail(refused)
     from orchestration.progress import listen
     from orchestration.publish import recorded_publication
@@ -135,21 +135,6 @@ def run(
             console.print(f"  [red]•[/] {failure}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
-
-
-def _refused_at_once(settings: Settings) -> str | None:
-    """Why a run cannot start (a second writer, a held working database), found before Dagster and
-    dbt load (~5 s). The run takes the lock again and decides: this only answers sooner."""
-    from orchestration import run_guard
-
-    try:
-        with run_guard.writer(settings):
-            run_guard.refuse_if_busy(settings)
-    except run_guard.RunRefused as refused:
-        return str(refused)
-    except Exception:  # noqa: BLE001  (a full disk, a forbidden folder: the run meets it and says it in one line)
-        return None
-    return None
 
 
 def _fail(message: str) -> NoReturn:

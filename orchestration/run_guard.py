@@ -96,6 +96,21 @@ def refuse_if_busy(settings: Settings) -> None:
         raise RunRefused(message) from None
 
 
+def refusal(settings: Settings) -> str | None:
+    """Why a run could not start now (a second writer, a held working database), asked without
+    starting one: a command can answer before it loads Dagster and dbt. The run itself takes the
+    lock again and decides; any other error (a full disk, a forbidden folder) is left to it, which
+    says it in one line."""
+    try:
+        with writer(settings):
+            refuse_if_busy(settings)
+    except RunRefused as refused:
+        return str(refused)
+    except Exception:  # noqa: BLE001  (left to the run, see above)
+        return None
+    return None
+
+
 def _unrecorded_path(settings: Settings) -> Path:
     return settings.warehouse_dir / "logs" / "unrecorded_runs.jsonl"
 

@@ -37,23 +37,19 @@ def _run(settings, kill_at: str | None = None) -> subprocess.CompletedProcess:
 
 
 def _publish_alone(settings, kill_at: str | None = None) -> subprocess.CompletedProcess:
-    """The publish step alone, in a process of its own, as the Dagster UI runs it when someone
-    materialises only `published_marts`: prints the run's step failures."""
+    """The publish step alone (`_publish_here`) in a process of its own, as the Dagster UI runs it
+    when someone materialises only `published_marts`, so that it can be killed: prints the run's
+    step failures."""
     code = (
-        "import dagster as dg; from orchestration.assets.serving import published_marts; "
-        "from orchestration.resources import WarehouseResource; from tests.pipeline import settings_for; "
-        f"s = settings_for({str(settings.landing_dir)!r}, {str(settings.warehouse_dir)!r}); "
-        "r = dg.materialize([published_marts], resources={'warehouse': WarehouseResource.from_settings(s)}, "
-        "raise_on_error=False); print([e.step_failure_data.error.message for e in r.all_events "
-        "if e.event_type_value == 'STEP_FAILURE'])"
+        "from tests.pipeline import settings_for; from tests.test_run_safety import _publish_here; "
+        f"print(_publish_here(settings_for({str(settings.landing_dir)!r}, {str(settings.warehouse_dir)!r})))"
     )
     env = os.environ | ({KILL_AT: kill_at} if kill_at else {})
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env)
 
 
 def _publish_here(settings) -> str:
-    """The publish step alone, as `_publish_alone` runs it, in this process (no kill to survive):
-    its step failures."""
+    """The publish step alone, materialised in this process: its step failures."""
     import dagster as dg
 
     from orchestration.assets.serving import published_marts
