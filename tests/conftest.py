@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -52,12 +53,13 @@ HEAVIEST_FIRST = (
 
 
 RAM_DISK = Path("/dev/shm")
+_ON_RAM_DISK = pytest.StashKey[Path]()  # the session's folder there, when it has one
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's tmp_path plugin reads --basetemp
 def pytest_configure(config) -> None:
     """Parse the dbt project once, before any worker loads the definitions (they only read it); keep
-    the tests' warehouses in memory when the machine has a RAM disk (~400 MB): every build writes
+    the tests' warehouses in memory when the machine has a RAM disk (~1 GB): every build writes
     DuckDB files, Parquet and dbt's artifacts, and on disk that I/O costs about a sixth of the suite."""
     if hasattr(config, "workerinput"):
         return
@@ -66,7 +68,16 @@ def pytest_configure(config) -> None:
         # at once would otherwise delete each other's warehouses
         checkout = hashlib.sha1(str(Path(__file__).resolve().parents[1]).encode()).hexdigest()[:8]
         config.option.basetemp = str(RAM_DISK / f"cx360-pytest-{checkout}")
+        config.stash[_ON_RAM_DISK] = Path(config.option.basetemp)
     dbt_manifest.prepare()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """A RAM disk's folder is memory: a session that passed gives it back (~1 GB after the full
+    suite); one that failed keeps its warehouses to look at until the checkout's next session."""
+    folder = session.config.stash.get(_ON_RAM_DISK, None)
+    if folder is not None and exitstatus == pytest.ExitCode.OK:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
