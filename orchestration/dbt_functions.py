@@ -3,7 +3,8 @@
 One function today: `cx360_phone_key(phone, region)` (orchestration/phone_keys.py), which
 int_phone_numbers_parsed calls. Each engine runs the same Python:
   - DuckDB: dbt-duckdb loads this module as a plugin (profiles.yml, `plugins`) and `Plugin`
-    registers the function on each connection it opens;
+    registers the function on each connection it opens; a large batch of numbers parses on every
+    core (phone_parsers.py);
   - Spark: `cx360-dbt` calls `register_on_spark_sessions()` before dbt starts (dbt_child.py), so
     every session dbt-spark opens has it, and Spark runs it in its Python workers.
 """
@@ -16,13 +17,15 @@ import sys
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from orchestration import phone_parsers
 from orchestration.phone_keys import e164
 
 PHONE_KEY = "cx360_phone_key"
 
 
 def _phone_keys(phones: pa.Array, regions: pa.Array) -> pa.Array:
-    return pa.array([e164(p, r) for p, r in zip(phones.to_pylist(), regions.to_pylist(), strict=True)], pa.string())
+    pairs = list(zip(phones.to_pylist(), regions.to_pylist(), strict=True))
+    return pa.array(phone_parsers.keys(pairs), pa.string())
 
 
 class Plugin(BasePlugin):
