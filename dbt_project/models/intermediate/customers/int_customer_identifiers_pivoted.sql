@@ -1,6 +1,8 @@
--- The identifiers every system holds for each customer, as sorted comma-separated lists, plus the
--- sales register's country and first creation (prospects have no CRM record to give them).
--- Personal data: dim_customer carries these as pii_* columns, which the BI copy drops.
+-- Every customer with records (its CRM id or prospect key, which its customer_key is made of), the
+-- identifiers every system holds for it, as sorted comma-separated lists, and the sales register's
+-- country and first creation (prospects have no CRM record to give them). Personal data:
+-- dim_customer carries the lists as pii_* columns, which the BI copy drops. int_customers_listed
+-- is this table without them: listing every customer again was a pass over every record a day.
 --
 -- Incremental by customer: a build deletes (pre-hook) and lists again only the customers whose
 -- identifiers can have changed since the last build, as a full build would list them:
@@ -55,10 +57,15 @@ assignments as {{ not_materialized() }} (
         {%- endif %}
 ),
 
+-- one row per customer with records; a customer_key is made of the CRM id, or of the prospect kind
+-- and key, so each has one value per customer
 record_counts as (
     select
         customer_key,
-        count(*) as record_count
+        count(*) as record_count,
+        max(crm_customer_id) as crm_customer_id,
+        max(prospect_kind) as prospect_kind,
+        max(prospect_key) as prospect_key
     from assignments
     group by customer_key
 ),
@@ -173,17 +180,27 @@ sales_registers as (
 
 final as (
     select
-        pivoted.*,
+        record_counts.customer_key,
+        record_counts.crm_customer_id,
+        record_counts.prospect_kind is not null as is_prospect,
+        record_counts.prospect_kind,
+        record_counts.prospect_key,
+        pivoted.email_keys,
+        pivoted.phone_keys,
+        pivoted.sales_customer_numbers,
+        pivoted.sales_names,
+        pivoted.anonymous_ids,
+        pivoted.social_handles,
         sales_registers.first_sales_created_at,
         sales_registers.sales_country,
         -- lineage
         record_counts.record_count as _record_count,
         {{ build_started_at() }} as _built_at
-    from pivoted
-    inner join record_counts
-        on pivoted.customer_key = record_counts.customer_key
+    from record_counts
+    left join pivoted
+        on record_counts.customer_key = pivoted.customer_key
     left join sales_registers
-        on pivoted.customer_key = sales_registers.customer_key
+        on record_counts.customer_key = sales_registers.customer_key
 )
 
 select * from final
