@@ -9,3 +9,14 @@
         or (select bool_or(in_scope.is_rebuild_all) from {{ scope }} as in_scope)
     )
 {%- endmacro %}
+
+{#- Whether this build's int_journey_scope re-derives every customer (a full build): read from the
+    scope once it is built; false while dbt parses, compiles before a first build, or runs a unit
+    test (the ref is then a fixture, not a table). -#}
+{% macro journey_rebuilds_everyone() -%}
+    {%- set scope = ref('int_journey_scope') -%}
+    {%- if not execute or scope.schema is none or load_relation(scope) is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return(run_query('select coalesce(bool_or(is_rebuild_all), false) from ' ~ scope).rows[0][0]) }}
+{%- endmacro %}
