@@ -26,7 +26,7 @@ def _started_at(dbt_log, nodes: set[str]) -> dict[str, str]:
     return {name: main[f"model.cx360.{name}"] for name in nodes}
 
 
-def test_the_journey_scope_starts_before_the_models_whose_names_sort_first(demo_full):
+def test_the_journey_scope_starts_before_the_model_whose_name_sorts_first(demo_full):
     """Both wait only for the identity assignments; the journey, which everything after it waits
     for, comes after the scope, so the scope takes the first free thread (dbt's own order took the
     name first: int_customer... < int_journey...)."""
