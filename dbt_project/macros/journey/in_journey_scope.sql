@@ -6,8 +6,13 @@
     {%- set scope = scope or ref('int_journey_scope') -%}
     (
         {{ customer_key }} in (select in_scope.customer_key from {{ scope }} as in_scope)
-        or (select bool_or(in_scope.is_rebuild_all) from {{ scope }} as in_scope)
+        or {{ journey_scope_rebuilds_all(scope) }}
     )
+{%- endmacro %}
+
+{#- Whether the scope says rebuild all, as a scalar subquery over `scope`. -#}
+{% macro journey_scope_rebuilds_all(scope) -%}
+    (select coalesce(bool_or(in_scope.is_rebuild_all), false) from {{ scope }} as in_scope)
 {%- endmacro %}
 
 {#- Whether this build's int_journey_scope re-derives every customer (a full build): read from the
@@ -18,5 +23,5 @@
     {%- if not execute or scope.schema is none or load_relation(scope) is none -%}
         {{ return(false) }}
     {%- endif -%}
-    {{ return(run_query('select coalesce(bool_or(is_rebuild_all), false) from ' ~ scope).rows[0][0]) }}
+    {{ return(run_query('select ' ~ journey_scope_rebuilds_all(scope)).rows[0][0]) }}
 {%- endmacro %}
