@@ -134,11 +134,7 @@ class Settings:
         if self.engine not in ENGINES:
             raise ValueError(f"{ENV_ENGINE} must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if self.spark_thrift is not None:
-            host, _, port = self.spark_thrift.rpartition(":")
-            if not host or not port.isdigit():
-                raise ValueError(
-                    f"{ENV_SPARK_THRIFT} must be host:port, such as 127.0.0.1:10000, not {self.spark_thrift!r}"
-                )
+            thrift_address(self.spark_thrift)  # a wrong address fails here, not when dbt connects
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -210,9 +206,17 @@ class Settings:
                 | ops_tables(self.warehouse_dir),
             }
         if self.engine == "spark" and self.spark_thrift:
-            host, _, port = self.spark_thrift.rpartition(":")
-            out |= {"cx360_target": "spark_thrift", "cx360_spark_host": host, "cx360_spark_port": int(port)}
+            host, port = thrift_address(self.spark_thrift)
+            out |= {"cx360_target": "spark_thrift", "cx360_spark_host": host, "cx360_spark_port": port}
         return out
+
+
+def thrift_address(value: str) -> tuple[str, int]:
+    """(host, port) of a Spark Thrift server given as host:port."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"{ENV_SPARK_THRIFT} must be host:port, such as 127.0.0.1:10000, not {value!r}")
+    return host, int(port)
 
 
 _SIZE = re.compile(r"\s*(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[a-zA-Z%]+)\s*")

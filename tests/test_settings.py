@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from orchestration.dbt_child import builds_on_spark
-from orchestration.settings import ENV_DBT_THREADS, ENV_ENGINE, ENV_MEMORY_LIMIT, ENV_REJECTED, Settings, memory_bytes
+from orchestration.settings import (
+    ENV_DBT_THREADS,
+    ENV_ENGINE,
+    ENV_MEMORY_LIMIT,
+    ENV_REJECTED,
+    ENV_SPARK_THRIFT,
+    Settings,
+    memory_bytes,
+)
 
 
 def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
@@ -21,6 +29,12 @@ def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
         (ENV_REJECTED, "ignore", "CX360_REJECTED_BATCHES must be 'block' or 'warn', not 'ignore'"),
         (ENV_MEMORY_LIMIT, "4", "CX360_DUCKDB_MEMORY_LIMIT must be a size such as 4GB, 512MB, 2GiB or 50%, not '4'"),
         (ENV_ENGINE, "postgres", "CX360_ENGINE must be one of duckdb, spark, not 'postgres'"),
+        (ENV_SPARK_THRIFT, "10000", "CX360_SPARK_THRIFT must be host:port, such as 127.0.0.1:10000, not '10000'"),
+        (
+            ENV_SPARK_THRIFT,
+            "spark:thrift",
+            "CX360_SPARK_THRIFT must be host:port, such as 127.0.0.1:10000, not 'spark:thrift'",
+        ),
     ],
 )
 def test_a_wrong_setting_is_refused_by_name(monkeypatch, tmp_path, name, value, message):
@@ -78,6 +92,12 @@ def test_on_spark_dbt_is_told_the_engine_and_the_tables_over_files(monkeypatch, 
         "location": str(tmp_path / "spark" / "ops" / "check_results")
     }
     assert "cx360_engine" not in settings.with_(engine="duckdb").dbt_vars()
+    over_thrift = settings.with_(spark_thrift="spark.example.net:10001").dbt_vars()
+    assert (over_thrift["cx360_target"], over_thrift["cx360_spark_host"], over_thrift["cx360_spark_port"]) == (
+        "spark_thrift",
+        "spark.example.net",
+        10001,
+    )
 
 
 def test_cx360_dbt_knows_a_spark_build_from_its_vars_target_or_the_environment(monkeypatch):
