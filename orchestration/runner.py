@@ -12,6 +12,7 @@ from pathlib import Path
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 
 SAMPLE_ROWS = 5
+SHOWN_ASSETS = 10  # of the assets a run left unmaterialized, named in its failure
 
 
 @dataclass
@@ -115,16 +116,15 @@ def _describe_failures(result, settings: Settings) -> list[str]:
         if ev.event_type_value == "STEP_FAILURE":
             out.append(f"step {ev.step_key} failed: {_root_cause(ev.step_failure_data.error)}")
     # a step whose inputs were never materialized is skipped, and the run still counts as a success
-    # in Dagster: the publish among them must not read as published
-    planned = {
-        ev.event_specific_data.asset_key
-        for ev in result.all_events
-        if ev.event_type_value == "ASSET_MATERIALIZATION_PLANNED"
-    }
+    # in Dagster: the publish among them must not read as published. What the job was to
+    # materialize is its selection (the planned events go to the instance, not to the result)
+    planned = result.job_def.asset_layer.selected_asset_keys
     missing = planned - {ev.asset_key for ev in result.get_asset_materialization_events()}
     for ev in result.all_events:
         if ev.event_type_value == "STEP_SKIPPED":
-            lacking = ", ".join(sorted(k.to_user_string() for k in missing)) or "none recorded"
+            names = sorted(k.to_user_string() for k in missing)
+            more = f" and {len(names) - SHOWN_ASSETS} more" if len(names) > SHOWN_ASSETS else ""
+            lacking = ", ".join(names[:SHOWN_ASSETS]) + more
             out.append(f"step {ev.step_key} did not run: assets planned but not materialized: {lacking}")
             break
     return out
