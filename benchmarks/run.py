@@ -532,7 +532,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="CX360_NAME=VALUE",
-        help="a cx360 setting for the runs, e.g. CX360_DBT_THREADS=1 (repeatable; recorded in the results)",
+        help="a cx360 setting for the runs, e.g. CX360_DBT_THREADS=2 (repeatable; recorded in the results)",
     )
     args = p.parse_args(argv)
     args.settings = {}

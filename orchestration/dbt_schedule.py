@@ -1,10 +1,11 @@
 """The order in which dbt starts the nodes that are ready: the longest chain to the end first.
 
 dbt gives a free thread the ready node of the lowest graph level, ties broken by name. With two
-threads that lets a node whose name sorts first take the thread the build's longest chain is waiting
-for: after the identity assignments, `int_customer_identifiers_pivoted` and `int_customers_listed`
-went before `int_journey_scope`, and the journey, which everything after it waits for, started when
-one of them was done (a day's build at 1M: the journey 22.8 s into dbt instead of 30.4 s). In a
+threads (CX360_DBT_THREADS; one by default, and then the order changes nothing) that lets a node
+whose name sorts first take the thread the build's longest chain is waiting for: after the
+identity assignments, `int_customer_identifiers_pivoted` and `int_customers_listed` went before
+`int_journey_scope`, and the journey, which everything after it waits for, started when one of
+them was done (a day's build at 1M: the journey 22.8 s into dbt instead of 30.4 s). In a
 full build the scope takes a fraction of a second, and the other thread takes one of them anyway.
 
 `critical_path_first()` patches dbt's queue in this process: a node goes before another when more

@@ -29,7 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
     reporting_currency: str = "EUR"
     full_refresh: bool = False
     duckdb_memory_limit: str = "4GB"
-    dbt_threads: int = 2
+    dbt_threads: int = 1
     engine: str = "duckdb"
     spark_master: str = "local[2]"
     spark_thrift: str = ""

@@ -66,8 +66,10 @@ class Settings:
     # spills to disk. A size as DuckDB reads it: 4GB, 2GiB, 50% (of the machine). Its own
     # default, 80% of the machine's memory, let one run take 20 GiB at a million customers.
     duckdb_memory_limit: str = "4GB"
-    # models dbt builds at once; they share the one DuckDB database and its memory limit
-    dbt_threads: int = 2
+    # models dbt builds at once. They share the one DuckDB database and its memory limit: one at a
+    # time, each query has all of it and every core (at 3M customers the journey and the
+    # identifiers' pivot side by side ran out of memory; at 1M one thread was as fast as two)
+    dbt_threads: int = 1
     # where dbt builds the models: duckdb (embedded, in cx.duckdb) or spark (profiles.yml)
     engine: str = "duckdb"
     # Spark's master in session mode: local[N] in dbt's own process, or a cluster (spark://host:7077)

@@ -17,8 +17,9 @@ from orchestration.settings import (
 
 
 def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(ENV_DBT_THREADS, "1")
-    assert Settings.from_env(warehouse_dir=tmp_path).dbt_threads == 1
+    assert Settings.from_env(warehouse_dir=tmp_path).dbt_threads == 1  # one model at a time
+    monkeypatch.setenv(ENV_DBT_THREADS, "3")
+    assert Settings.from_env(warehouse_dir=tmp_path).dbt_threads == 3
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,7 @@ def test_the_dagster_resource_carries_every_setting_and_gives_them_back(tmp_path
     from orchestration.resources import WarehouseResource
 
     settings = Settings.from_env(landing_dir=tmp_path / "l", warehouse_dir=tmp_path / "w").with_(
-        as_of=dt.date(2026, 3, 31), dbt_threads=1, default_phone_region="PL", allow_volume_drop=True
+        as_of=dt.date(2026, 3, 31), dbt_threads=3, default_phone_region="PL", allow_volume_drop=True
     )
     resource = WarehouseResource.from_settings(settings)
     assert set(WarehouseResource.model_fields) == {f.name for f in dataclasses.fields(Settings)}

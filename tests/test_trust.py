@@ -164,12 +164,12 @@ def test_a_failing_model_check_blocks_publishing_and_names_table_check_and_rows(
     """)
     con.close()
     loaded.with_name(loaded.name + ".new").replace(loaded)
-    _, outcome = build(settings.landing_dir, settings.warehouse_dir, dbt_threads=1)
+    _, outcome = build(settings.landing_dir, settings.warehouse_dir, dbt_threads=2)
     assert not outcome.success
     text = "\n".join(outcome.failures)
     assert "on marts/fct_customer_journey failed" in text and "experience_score" in text
     # the run's setting reached dbt (CX360_DBT_THREADS)
-    assert json.loads((settings.dbt_target_dir / "run_results.json").read_text())["args"]["threads"] == 1
+    assert json.loads((settings.dbt_target_dir / "run_results.json").read_text())["args"]["threads"] == 2
     assert "sample failing rows" in text and "420" in text  # NPS 42 x 10
     assert fingerprint(settings) == before
 
