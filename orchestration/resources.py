@@ -29,7 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
     reporting_currency: str = "EUR"
     full_refresh: bool = False
     duckdb_memory_limit: str = "4GB"
-    dbt_threads: int = 1
+    dbt_threads: int = 0  # 0: the engine's
     engine: str = "duckdb"
     spark_master: str = "local[2]"
     spark_thrift: str = ""
@@ -47,6 +47,7 @@ class WarehouseResource(dg.ConfigurableResource):
         values["as_of"] = settings.as_of.isoformat() if settings.as_of else ""
         values["default_phone_region"] = settings.default_phone_region or ""
         values["spark_thrift"] = settings.spark_thrift or ""
+        values["dbt_threads"] = settings.dbt_threads or 0
         values["timestamp_floor"] = settings.timestamp_floor.isoformat()
         return cls(**values)
 
@@ -57,5 +58,6 @@ class WarehouseResource(dg.ConfigurableResource):
         values["as_of"] = dt.date.fromisoformat(self.as_of) if self.as_of else None
         values["default_phone_region"] = self.default_phone_region or None
         values["spark_thrift"] = self.spark_thrift or None
+        values["dbt_threads"] = self.dbt_threads or None
         values["timestamp_floor"] = dt.date.fromisoformat(self.timestamp_floor)
         return Settings(**values)

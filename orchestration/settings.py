@@ -66,10 +66,8 @@ class Settings:
     # spills to disk. A size as DuckDB reads it: 4GB, 2GiB, 50% (of the machine). Its own
     # default, 80% of the machine's memory, let one run take 20 GiB at a million customers.
     duckdb_memory_limit: str = "4GB"
-    # models dbt builds at once. They share the one DuckDB database and its memory limit: one at a
-    # time, each query has all of it and every core (at 3M customers the journey and the
-    # identifiers' pivot side by side ran out of memory; at 1M one thread was as fast as two)
-    dbt_threads: int = 1
+    # models dbt builds at once; None: the engine's (dbt_build_threads)
+    dbt_threads: int | None = None
     # where dbt builds the models: duckdb (embedded, in cx.duckdb) or spark (profiles.yml)
     engine: str = "duckdb"
     # Spark's master in session mode: local[N] in dbt's own process, or a cluster (spark://host:7077)
@@ -140,6 +138,16 @@ class Settings:
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
+
+    @property
+    def dbt_build_threads(self) -> int:
+        """Models dbt builds at once. On DuckDB one: the models share one database and its memory
+        limit, so each query has all of it and every core (at 3M customers the journey and the
+        identifiers' pivot side by side ran out of memory; at 1M one thread was as fast as two).
+        Spark runs two queries side by side in its own memory."""
+        if self.dbt_threads is not None:
+            return self.dbt_threads
+        return 2 if self.engine == "spark" else 1
 
     # derived locations -------------------------------------------------------------------------
     @property

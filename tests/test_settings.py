@@ -17,9 +17,11 @@ from orchestration.settings import (
 
 
 def test_dbt_threads_come_from_the_environment(monkeypatch, tmp_path):
-    assert Settings.from_env(warehouse_dir=tmp_path).dbt_threads == 1  # one model at a time
+    default = Settings.from_env(warehouse_dir=tmp_path)
+    # on DuckDB one model at a time (one database, one memory limit); Spark runs two side by side
+    assert (default.dbt_build_threads, default.with_(engine="spark").dbt_build_threads) == (1, 2)
     monkeypatch.setenv(ENV_DBT_THREADS, "3")
-    assert Settings.from_env(warehouse_dir=tmp_path).dbt_threads == 3
+    assert Settings.from_env(warehouse_dir=tmp_path).dbt_build_threads == 3
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         if settings.engine == "spark":
             spark_warehouse.export_ops(con, settings.warehouse_dir)  # what mart_data_trust reads
     # unit tests prove the SQL, not the data: `make test` runs them once (tests/test_dbt_unit.py)
-    args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_threads)]
+    args = ["build", "--exclude-resource-type", "unit_test", "--threads", str(settings.dbt_build_threads)]
     # dbt.log at info: each node's start, result and error. At dbt's default (debug) every query's
     # text, connection and transaction is also written and flushed: ~40% of dbt's time per node on
     # small tables. The SQL each node ran stays in dbt_target/run/.
