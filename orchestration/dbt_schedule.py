@@ -1,7 +1,7 @@
 """The order in which dbt starts the nodes that are ready: the longest chain to the end first.
 
 dbt gives a free thread the ready node of the lowest graph level, ties broken by name. With two
-threads (CX360_DBT_THREADS; one by default, and then the order changes nothing) that lets a node
+threads (Spark's default; on DuckDB one, and then the order changes nothing) that lets a node
 whose name sorts first take the thread the build's longest chain is waiting for: after the
 identity assignments, `int_customer_identifiers_pivoted` and `int_customers_listed` went before
 `int_journey_scope`, and the journey, which everything after it waits for, started when one of
