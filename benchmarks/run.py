@@ -168,7 +168,16 @@ def step_times(warehouse: Path, started_after: float) -> dict | None:
         "phases": phases,
         "steps": steps,
         "slowest_dbt_nodes": slowest_dbt_nodes(warehouse, run_id),
+        "dbt_threads": dbt_threads(warehouse),
     }
+
+
+def dbt_threads(warehouse: Path) -> int | None:
+    """How many models the run's dbt built at once (its last invocation's, as dbt recorded it)."""
+    try:
+        return json.loads((warehouse / "dbt_target" / "run_results.json").read_text())["args"]["threads"]
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 SLOWEST = 10
@@ -448,9 +457,12 @@ def print_table(result: dict) -> None:
         "step statistics; floor = DuckDB's own readers → COPY TO Parquet of the same files, in a fresh process."
     )
     for label, key in (("full run", "full_run"), ("incremental run", "incremental_run")):
-        nodes = ((result.get(key) or {}).get("dagster") or {}).get("slowest_dbt_nodes") or []
+        dagster_stats = (result.get(key) or {}).get("dagster") or {}
+        nodes = dagster_stats.get("slowest_dbt_nodes") or []
         if nodes:
-            console.print(f"slowest dbt nodes of the {label} (seconds, two threads at once):")
+            threads = dagster_stats.get("dbt_threads")
+            at_once = {None: "", 1: "; one model at a time"}.get(threads, f"; {threads} models at once")
+            console.print(f"slowest dbt nodes of the {label} (seconds{at_once}):")
             for node in nodes:
                 console.print(f"  {node['seconds']:7.1f}  {node['node']}")
         published = (result.get(key) or {}).get("slowest_published_tables") or []
