@@ -5,8 +5,13 @@
 
 with
 
-records as {{ not_materialized() }} (
+-- the records of a signature with an unknown crm id or an ambiguous match: a filter on the
+-- signature's columns alone, so the signatures are chosen before the records are joined to them
+records as (
     select * from {{ ref('int_identity_records_matched') }}
+    where
+        not is_given_crm_id_known
+        and (given_crm_customer_id is not null or email_candidates > 1 or phone_candidates > 1)
 ),
 
 unknown_crm_ids as (

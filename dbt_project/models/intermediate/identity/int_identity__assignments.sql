@@ -1,7 +1,8 @@
 -- One row per resolved record: its customer by the first identity rule that gives an answer
 -- (model.md), else a prospect, else no customer. The rule is kept as match_rule.
--- Incremental: a build rewrites the records int_identity_records_matched re-matched since the
--- last one; _matched_at tells the journey which records it has to look at again.
+-- Incremental: a build rewrites the records keyed again since the last one and those whose
+-- signature's answer changed (int_identity_records_matched); _matched_at tells the journey which
+-- records it has to look at again.
 
 {{
     config(
@@ -18,14 +19,24 @@ with
     last_build as (
         select max(_matched_at) as matched_at from {{ this }}
     ),
-{% endif %}
 
-records as (
-    select * from {{ ref('int_identity_records_matched') }}
-    {%- if is_incremental() %}
-        where _matched_at > (select last_build.matched_at from last_build)
-    {%- endif %}
-),
+    -- the records keyed again, and those whose signature's answer changed: two selects, so that
+    -- each filter narrows one side of the view's join before it (a filter on their greater stamp
+    -- would join every record first)
+    records as (
+        select * from {{ ref('int_identity_records_matched') }}
+        where _keyed_at > (select last_build.matched_at from last_build)
+        union all
+        select * from {{ ref('int_identity_records_matched') }}
+        where
+            _signature_matched_at > (select last_build.matched_at from last_build)
+            and _keyed_at <= (select last_build.matched_at from last_build)
+    ),
+{% else %}
+    records as (
+        select * from {{ ref('int_identity_records_matched') }}
+    ),
+{% endif %}
 
 ruled as (
     select
