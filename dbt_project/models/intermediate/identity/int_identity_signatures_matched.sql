@@ -116,13 +116,7 @@ crm_customers as (
 {% else %}
 
     signatures as (
-        select
-            is_crm_master,
-            given_crm_customer_id,
-            email_key,
-            phone_key,
-            _batch_seq
-        from all_records
+        select * from all_records
     ),
 
 {% endif %}
