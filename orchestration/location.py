@@ -17,7 +17,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     from orchestration.assets.audit import load_records, run_audit
     from orchestration.assets.ingest import ingest_assets
     from orchestration.assets.serving import published_marts
-    from orchestration.assets.transform import cx360_dbt, cx360_dbt_trust
+    from orchestration.assets.transform import dbt_assets_built_on
     from orchestration.automation import build_automation
     from orchestration.dbt_manifest import dbt_resource
     from orchestration.progress import progress_logger
@@ -33,7 +33,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
     sensors, schedules = build_automation(build_job)
     return dg.Definitions(
-        assets=[*ingest_assets, *load_records, cx360_dbt, run_audit, cx360_dbt_trust, published_marts],
+        assets=[*ingest_assets, *load_records, *dbt_assets_built_on(settings.engine), run_audit, published_marts],
         asset_checks=raw_batch_checks(),
         jobs=[build_job],
         sensors=sensors,

@@ -75,3 +75,18 @@ def test_the_journey_scope_reads_the_previous_build_and_the_lineage_has_no_cycle
     assert scope in graph.get(journey).parent_keys
     assert journey in graph.get(dg.AssetKey(["intermediate", "int_journey_watermark"])).parent_keys
     assert len(graph.toposorted_asset_keys) == len(graph.get_all_asset_keys())  # a cycle raises here
+
+
+def test_the_models_say_which_engine_builds_them(tmp_path):
+    """The UI's kind tags: the models on DuckDB or on Spark as the settings say; the raw zone and the
+    serving files are DuckDB's and Parquet on either engine."""
+
+    def kinds(engine: str) -> dict[str, set[str]]:
+        settings = settings_for(tmp_path / "landing", tmp_path / "warehouse", engine=engine)
+        graph = build_definitions(settings).resolve_asset_graph()
+        return {key.path[-1]: graph.get(key).kinds for key in graph.get_all_asset_keys()}
+
+    on_duckdb, on_spark = kinds("duckdb"), kinds("spark")
+    for model in ("fct_customer_journey", "mart_data_trust", "stg_crm__customers"):
+        assert on_duckdb[model] == {"dbt", "duckdb"} and on_spark[model] == {"dbt", "spark"}, model
+    assert on_duckdb["crm__customers"] == on_spark["crm__customers"] == {"duckdb", "parquet"}

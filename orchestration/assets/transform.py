@@ -155,3 +155,16 @@ def cx360_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse:
 def cx360_dbt_trust(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """mart_data_trust and its tests: it reports the run's own checks, so it is built once they are recorded."""
     yield from _build(context, dbt, warehouse, trust=True)
+
+
+def dbt_assets_built_on(engine: str) -> list[dg.AssetsDefinition]:
+    """Both dbt steps, with the engine that builds their tables as a kind in the UI. dagster-dbt
+    takes it from the manifest, which is parsed once with the default profile, so it says duckdb
+    whatever the engine."""
+    steps = [cx360_dbt, cx360_dbt_trust]
+    if engine == "duckdb":
+        return steps
+    return [
+        step.map_asset_specs(lambda spec: spec.replace_attributes(kinds=spec.kinds - {"duckdb"} | {engine}))
+        for step in steps
+    ]
