@@ -78,8 +78,8 @@ def test_the_journey_scope_reads_the_previous_build_and_the_lineage_has_no_cycle
 
 
 def test_the_models_say_which_engine_builds_them(tmp_path):
-    """The UI's kind tags: the models on DuckDB or on Spark as the settings say; the raw zone and the
-    serving files are DuckDB's and Parquet on either engine."""
+    """The UI's kind tags: the models on DuckDB or on Spark as the settings say; the raw zone (Parquet,
+    its load records in DuckDB) the same on either engine."""
 
     def kinds(engine: str) -> dict[str, set[str]]:
         settings = settings_for(tmp_path / "landing", tmp_path / "warehouse", engine=engine)
