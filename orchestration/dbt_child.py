@@ -45,9 +45,11 @@ def run_dbt(argv: list[str]) -> int:
     from orchestration.dbt_artifacts import write_manifest_when_the_command_ends
     from orchestration.dbt_events import keep_only_logged_events
     from orchestration.dbt_schedule import critical_path_first
+    from orchestration.dbt_templates import compiled_templates_kept
 
     keep_only_logged_events()
     critical_path_first()
+    compiled_templates_kept(target_path(argv))
     if builds_on_spark(argv):
         from orchestration.dbt_functions import register_on_spark_sessions
 
@@ -58,6 +60,14 @@ def run_dbt(argv: list[str]) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return 0
+
+
+def target_path(argv: list[str]) -> str | None:
+    """The dbt command's target folder, when it names one (dagster-dbt sets DBT_TARGET_PATH)."""
+    for flag, value in zip(argv, argv[1:], strict=False):
+        if flag == "--target-path":
+            return value
+    return os.environ.get("DBT_TARGET_PATH")
 
 
 def builds_on_spark(argv: list[str]) -> bool:
