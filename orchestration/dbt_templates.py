@@ -25,9 +25,8 @@ FOLDER = "jinja_code"  # in the dbt target folder
 
 
 def compiled_templates_kept(target: str | os.PathLike | None) -> bool:
-    """Patch Jinja in this process to keep dbt's compiled templates under `target`; True if applied."""
-    if not target:
-        return False
+    """Patch Jinja in this process to keep dbt's compiled templates under `target`; True if applied.
+    A command without a target folder undoes the patch of an earlier one (a fork of the warm dbt)."""
     try:
         import jinja2
         from dbt_common.clients import jinja as dbt_jinja
@@ -35,12 +34,12 @@ def compiled_templates_kept(target: str | os.PathLike | None) -> bool:
         from jinja2.utils import _PassArg
     except ImportError:
         return False
-    dbt_environment = getattr(dbt_jinja, "MacroFuzzEnvironment", None)
     compile_ = jinja2.Environment.compile
-    if dbt_environment is None:
+    if getattr(compile_, "kept", False):  # by an earlier command of this process, for its own folder
+        compile_ = jinja2.Environment.compile = compile_.__wrapped__
+    dbt_environment = getattr(dbt_jinja, "MacroFuzzEnvironment", None)
+    if not target or dbt_environment is None:
         return False
-    if getattr(compile_, "kept", False):  # patched already (a second command of this process)
-        compile_ = compile_.__wrapped__
     folder = Path(target) / FOLDER
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -201,7 +201,10 @@ def _rehearse(rehearsal: dict) -> None:
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
+    from orchestration.dbt_templates import compiled_templates_kept
+
     target = Path(rehearsal["target"])
+    compiled_templates_kept(target)  # as the command would keep them: its fork then finds them compiled
     parse = target / PARTIAL_PARSE
     if not parse.exists() and (Path(rehearsal["seed"]) / "target" / PARTIAL_PARSE).exists():
         # as dagster-dbt seeds a new warehouse's target folder: the project's own parse
