@@ -257,6 +257,9 @@ def _work(conn: socket.socket) -> int:
     from orchestration.dbt_child import run_dbt
 
     code = run_dbt(request["argv"])
+    # dbt-duckdb closes its database at exit (checkpointing the command's writes into the file): done
+    # before the exit code is sent, as the run opens the database next, and the client's end kills this
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
