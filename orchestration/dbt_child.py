@@ -49,7 +49,7 @@ def run_dbt(argv: list[str]) -> int:
 
     keep_only_logged_events()
     critical_path_first()
-    compiled_templates_kept(target_path(argv))
+    compiled_templates_kept(os.environ.get("DBT_TARGET_PATH"))  # where every cx360 command's dbt writes
     if builds_on_spark(argv):
         from orchestration.dbt_functions import register_on_spark_sessions
 
@@ -60,14 +60,6 @@ def run_dbt(argv: list[str]) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return 0
-
-
-def target_path(argv: list[str]) -> str | None:
-    """The dbt command's target folder, when it names one (dagster-dbt sets DBT_TARGET_PATH)."""
-    for flag, value in zip(argv, argv[1:], strict=False):
-        if flag == "--target-path":
-            return value
-    return os.environ.get("DBT_TARGET_PATH")
 
 
 def builds_on_spark(argv: list[str]) -> bool:
