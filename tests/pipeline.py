@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import dagster as dg
 from filelock import FileLock
 
 from orchestration.runner import RunOutcome, run_build
@@ -29,10 +28,9 @@ def settings_for(landing: Path, warehouse: Path, as_of: str | None = None, **ove
 
 
 def build(landing: Path, warehouse: Path, as_of: str | None = None, **overrides) -> tuple[Settings, RunOutcome]:
-    """The build job in this process, on an in-memory Dagster instance (the CLI test uses the real one)."""
+    """The build job in this process, on the warehouse's own Dagster instance, as `cx360 run` runs it."""
     settings = settings_for(landing, warehouse, as_of, **overrides)
-    with dg.DagsterInstance.ephemeral() as instance:
-        return settings, run_build(settings, instance=instance)
+    return settings, run_build(settings)
 
 
 def cx360(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
