@@ -8,6 +8,7 @@ the test session). Parsing opens no database: profiles.yml's defaults serve.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from functools import cached_property
@@ -78,7 +79,16 @@ def prepare() -> Path:
 
 
 def _manifest(manifest_path: Path | None = None) -> dict:
-    return json.loads((manifest_path or dbt_project.manifest_path).read_text())
+    """The parsed manifest, read once per version of the file (a run asks ~5 times; ~65 ms a parse of
+    the project's 2 MB). The readers below only read it."""
+    path = manifest_path or dbt_project.manifest_path
+    stat = path.stat()
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(path: str, _mtime_ns: int, _size: int) -> dict:
+    return json.loads(Path(path).read_text())
 
 
 def published_models(manifest_path: Path | None = None) -> dict[str, list[str]]:
