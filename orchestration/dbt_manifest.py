@@ -8,10 +8,9 @@ the test session). Parsing opens no database: profiles.yml's defaults serve.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -86,7 +85,7 @@ def _manifest(manifest_path: Path | None = None) -> dict:
     return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-@functools.lru_cache(maxsize=4)
+@lru_cache(maxsize=4)
 def _parsed(path: str, _mtime_ns: int, _size: int) -> dict:
     return json.loads(Path(path).read_text())
 
