@@ -105,7 +105,7 @@ def write(
             r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'pub'").fetchall()
         }
         for name in present - set(tables):
-            con.execute(f"drop table pub.main.{ident(name)}")
+            _drop(con, name)
         for name, snap in tables.items():
             started = time.perf_counter()
             old = before.get(name) if name in present else None
@@ -202,7 +202,9 @@ def _sync_table(
         patchable = False
     with _one_thread(con) if compact else contextlib.nullcontext():
         if not patchable:
-            con.execute(f"create or replace table {table} as {snap.source}")
+            if _exists(con, name):
+                _drop(con, name)
+            con.execute(f"create table {table} as {snap.source}")
             rows = con.execute(f"select count(*) from {table}").fetchone()[0]
             if rows != snap.rows:  # nothing writes the working database while a publish reads it
                 raise AssertionError(f"{name}: {rows:,} rows written, {snap.rows:,} hashed for the publication")
@@ -212,6 +214,27 @@ def _sync_table(
         months = parts_condition(month_column, {_part(f) for f in added})
         con.execute(f"insert into {table} select * from ({snap.source}) as t where {months}")
     return BY_MONTH
+
+
+def _exists(con, name: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'pub' and schema_name = 'main' "
+            "and table_name = ?",
+            [name],
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def _drop(con, name: str) -> None:
+    """Drop a table of the copied file and give its blocks back at once (a checkpoint): a table
+    written after it then takes those blocks. Replaced in one statement, the old table's blocks are
+    freed only after the new one is written, and the file holds both: a day that rewrote the 14M-row
+    journey whole took the BI file from 1.0 to 1.8 GB, half of it free from then on (DuckDB never
+    shrinks a file; it reuses free blocks)."""
+    con.execute(f"drop table pub.main.{ident(name)}")
+    con.execute("checkpoint pub")
 
 
 @contextlib.contextmanager

@@ -160,3 +160,40 @@ def test_a_table_cut_by_month_is_patched_by_the_months_that_changed(tmp_path):
     rows = served.execute("select order_id, amount from orders order by order_id").fetchall()
     served.close()
     assert rows == [(f"o{i}", i * 10 if i % 3 == 1 else i) for i in range(9)]
+
+
+def test_a_table_written_whole_again_takes_the_blocks_of_the_one_it_replaces(tmp_path):
+    """A publication starts from a copy of the previous file: a large table written whole again
+    (no month cut, no row patch) must not leave the file holding the old table's blocks as well."""
+    working = tmp_path / "working.duckdb"
+    con = duckdb.connect(str(working))
+    con.execute(
+        "create table visits as select 'v' || i as visit_id, md5(i::varchar) as page from range(400000) as r(i)"
+    )
+    con.close()
+    select, columns = "select visit_id, page from wh.main.visits", ["visit_id", "page"]
+
+    def publish(folder: Path, previous: Path | None) -> tuple[str, int, int]:
+        con = duckdb.connect()
+        con.execute(f"attach {literal(str(working))} as wh (read_only)")
+        reuse = previous / "parquet" if previous else None
+        snap = snapshots.write_files(
+            con, snapshots.hash_parts(con, "visits", select, columns), folder / "parquet", None, reuse
+        )
+        con.close()
+        parts = {"visits": [p.name for p in (previous / "parquet" / "visits").glob("*.parquet")]} if previous else {}
+        before = (previous / "serving.duckdb", parts) if previous else None
+        how = serving_db.write(folder / "serving.duckdb", {"visits": snap}, {}, {}, working, before)["visits"].how
+        served = duckdb.connect(str(folder / "serving.duckdb"), read_only=True)
+        _, _, _, total, used, *_ = served.execute("pragma database_size").fetchone()
+        served.close()
+        return how, total, used
+
+    first = publish(tmp_path / "p1", None)
+    con = duckdb.connect(str(working))
+    con.execute("update visits set page = upper(page)")  # every row changed: written whole
+    con.close()
+    second = publish(tmp_path / "p2", tmp_path / "p1")
+    assert first[0] == second[0] == serving_db.REWRITTEN
+    assert first[1] > 10  # blocks of the table, not only the file's header
+    assert second[1] <= first[1] + 2, f"{first[1]} blocks, then {second[1]}"
