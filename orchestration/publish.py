@@ -63,6 +63,7 @@ class PublishedTable:
     files: int = 0  # its Parquet files
     files_written: int = 0  # of which written by this publication (the others linked)
     serving_table: str = ""  # how its serving table was written (serving_db: unchanged, patched...)
+    serving_why: str = ""  # a table meant to be patched by row and written otherwise: why
     # the seconds its Parquet files (hashed, linked or written, counted) and its serving table took;
     # the serving databases are written beside the next tables' files, so these overlap
     parquet_seconds: float = 0.0
@@ -76,6 +77,7 @@ class PublishedTable:
         return (
             f"{self.database}.{self.name}: {self.rows:,} rows; Parquet {files} ({self.parquet_seconds:.1f} s); "
             f"serving table {self.serving_table} ({self.serving_seconds:.1f} s)"
+            + (f": {self.serving_why}" if self.serving_why else "")
         )
 
 
@@ -272,6 +274,7 @@ def _manifest(publication_id, run_id, now, previous, months, published, snaps, f
                 "month_column": months.get(p.name),
                 "built_through": built_through.get(p.name),
                 "serving_table": p.serving_table,
+                "serving_table_why": p.serving_why,
                 "files": [str(f.relative_to(folder)) for f in snaps[p.database][p.name].files],
                 "parts": list(snaps[p.database][p.name].parts),
                 "files_written": p.files_written,
@@ -398,6 +401,7 @@ def publish(
             dataclasses.replace(
                 p,
                 serving_table=written[p.database][p.name].how,
+                serving_why=written[p.database][p.name].why,
                 serving_seconds=written[p.database][p.name].seconds,
             )
             for p in published
@@ -431,6 +435,7 @@ def recorded_publication(settings: Settings) -> tuple[str, dt.datetime, list[Pub
             # what it cost: recorded since 2026-12-05
             files_written=t.get("files_written", 0),
             serving_table=t.get("serving_table", ""),
+            serving_why=t.get("serving_table_why", ""),
             parquet_seconds=t.get("parquet_seconds", 0.0),
             serving_seconds=t.get("serving_seconds", 0.0),
         )

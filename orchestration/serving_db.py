@@ -48,10 +48,12 @@ UNCHANGED, BY_ROW, BY_MONTH, REWRITTEN = "unchanged", "patched by row", "patched
 
 @dataclass(frozen=True)
 class Written:
-    """How a table of the serving database was written (UNCHANGED...), and in how many seconds."""
+    """How a table of the serving database was written (UNCHANGED...), in how many seconds, and
+    for a table meant to be patched by row but written otherwise, why (else "")."""
 
     how: str
     seconds: float
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,34 +111,49 @@ def write(
         for name, snap in tables.items():
             started = time.perf_counter()
             old = before.get(name) if name in present else None
-            patch = patches.get(name)
-            if patch and patch.changed and old is not None and _patch_rows(con, name, snap, old, patch):
+            patch, why = patches.get(name), ""
+            if patch:
+                why = _unpatchable(patch, old) or _patch_rows(con, name, snap, old, patch)
+            if patch and not why:
                 how = UNCHANGED if sorted(old) == sorted(snap.parts) else BY_ROW
             else:
                 how = _sync_table(con, name, snap, months.get(name), old, compact=patch is not None)
+                if why and old is not None:  # a first publication has nothing to patch
+                    log.warning("%s: not patched by row (%s): %s", name, why, how)
             _comment(con, name, *docs.get(name, ("", {})))
-            written[name] = Written(how, round(time.perf_counter() - started, 3))
+            written[name] = Written(how, round(time.perf_counter() - started, 3), why)
         con.execute("checkpoint pub")
         con.execute("detach pub")  # the file is complete and closed for its readers (the dashboard)
     return written
 
 
-def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch) -> bool:
-    """Patch the previous publication's table by row; False (and nothing changed) when it cannot
-    be: another shape, most rows changed, or a result that does not hash to the snapshot's digest."""
+def _unpatchable(patch: RowPatch, old: list[str] | None) -> str:
+    """Why a table cannot even be tried as a row patch ("" when it can)."""
+    if old is None:
+        return "no previous publication's file holds it"
+    if patch.changed is None:
+        return "the previous publication did not record the rows it holds"
+    return ""
+
+
+def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch) -> str:
+    """Patch the previous publication's table by row: "" when done, else why it could not be (and
+    nothing changed): another shape, most rows changed, a result that does not hash to the
+    snapshot's digest, or a patch larger than the memory it may hold."""
     new = list(snap.parts)
     if sorted(old) == sorted(new):
-        return True  # the same files: the same rows
+        return ""  # the same files: the same rows
     if {_shape(f) for f in [*old, *new]} != {_shape(new[0])}:
-        return False
+        return "its columns changed"
     table, key = f"pub.main.{ident(name)}", ident(patch.key)
     threads = con.execute("select current_setting('threads')").fetchone()[0]
     con.execute("begin")
     try:
         con.execute(f"create temp table changed_rows as {patch.changed}")
-        if con.execute("select count(*) from changed_rows").fetchone()[0] > _REWRITE_SHARE * snap.rows:
+        changed = con.execute("select count(*) from changed_rows").fetchone()[0]
+        if changed > _REWRITE_SHARE * snap.rows:
             con.execute("rollback")
-            return False
+            return f"{changed:,} of its {snap.rows:,} rows were rewritten, more than {_REWRITE_SHARE:.0%}"
         # a build rewrites every row of a customer it re-derives, and most come out as they were:
         # those stay, so the patch touches what changed
         con.execute(
@@ -165,20 +182,21 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
         rows = rows_before - out_rows + in_rows
         digest = (digest_before - out_digest + in_digest) % DIGEST_MODULUS
         if inserted != in_rows or rows != snap.rows or digest != snap.digest:
-            log.warning("%s: the rows patched in do not add up to the snapshot; rewriting it whole", name)
             con.execute("rollback")
-            return False
+            if inserted != in_rows:
+                return f"{inserted:,} rows inserted of the {in_rows:,} counted"
+            off = f"{rows:,} rows against {snap.rows:,}" if rows != snap.rows else "the same rows, another digest"
+            return f"the rows patched in do not add up to the snapshot ({off})"
         con.execute("drop table changed_rows")
         con.execute("drop table same_rows")
         con.execute("commit")
-        return True
+        return ""
     except duckdb.OutOfMemoryException as e:
         # a patch holds what its transaction changes in memory until it commits: written whole
         # from its files instead, as a patch of most rows is
-        log.warning("%s: the row patch ran out of memory (%s); rewriting it whole", name, str(e).splitlines()[0])
         con.execute("rollback")
         con.execute(f"set threads = {int(threads)}")  # _one_thread cannot while the transaction is aborted
-        return False
+        return f"the patch ran out of memory ({str(e).splitlines()[0]})"
     except BaseException:
         con.execute("rollback")
         con.execute(f"set threads = {int(threads)}")

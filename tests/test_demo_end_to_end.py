@@ -151,6 +151,7 @@ def test_the_publish_step_says_what_each_table_cost(demo):
     journey = next(t for t in manifest["tables"] if (t["database"], t["name"]) == ("bi", "fct_customer_journey"))
     assert journey["files_written"] == len(journey["files"]) == 9  # a month each, all new
     assert journey["serving_table"] == "rewritten"  # no earlier serving database to patch
+    assert journey["serving_table_why"] == "no previous publication's file holds it"
     assert journey["parquet_seconds"] > 0 and journey["serving_seconds"] > 0
     ref = InstanceRef.from_dir(str(settings.dagster_dir), config_dir=str(PROJECT_ROOT))
     with dg.DagsterInstance.from_ref(ref) as instance:

@@ -156,6 +156,7 @@ def test_the_daily_publication_patched_the_large_tables_by_row(runs):
     assert how[("bi", "fct_customer_journey")] == "patched by row"
     assert how[("restricted", "int_identity__assignments")] == "patched by row"
     assert how[("bi", "mart_nps")] in ("unchanged", "rewritten")
+    assert {t["serving_table_why"] for t in manifest["tables"]} == {""}  # nothing meant to be patched was not
     # the assignments have no Parquet: what the previous publication held is in its manifest's parts
     (assignments,) = [t for t in manifest["tables"] if t["name"] == "int_identity__assignments"]
     assert assignments["files"] == [] and len(assignments["parts"]) == 1
