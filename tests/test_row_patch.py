@@ -104,6 +104,18 @@ def test_a_rebuilt_customer_is_patched_in_by_row(first, tmp_path):
     ]
 
 
+def test_a_customer_left_without_any_row_loses_its_rows_in_the_patch(first, tmp_path):
+    # c3's only touch is gone from the build (its ticket reopened, its prospect turned out to be a
+    # CRM customer...): no changed row names c3, yet e4 must go; c1 was rebuilt as it was
+    how, rows = _next_day(
+        first,
+        tmp_path,
+        ["delete from journey where customer_key = 'c3'", "update journey set _built = 2 where customer_key = 'c1'"],
+    )
+    assert how == serving_db.BY_ROW
+    assert rows == [("e1", "c1", "order_placed"), ("e2", "c1", "order_delivered"), ("e3", "c2", "ticket_opened")]
+
+
 def test_a_patch_that_misses_a_changed_row_is_not_kept_and_the_table_is_written_whole(first, tmp_path):
     # a row changed without its build stamp: the rows stamped later do not add up to the snapshot
     how, rows = _next_day(
