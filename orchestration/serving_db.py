@@ -168,7 +168,7 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
             # customer it turned out to be) is named by no changed row, yet its rows are gone: a row of
             # it that no new row replaces by key (a ticket's solved touch, gone as the ticket reopened)
             # would stay. ~1 s for the 14M-row journey at 1M; the patch used to fail on it, and the
-            # table was written whole (~70-110 s) on two days of nine
+            # table was written whole (~70-110 s) on two days of eleven
             con.execute(
                 f"create temp table gone_groups as select {group} from {table} where {group} is not null "
                 f"except select {group} from ({snap.source}) as built where {group} is not null"
