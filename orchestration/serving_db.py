@@ -117,7 +117,7 @@ def write(
             if patch and not why:
                 how = UNCHANGED if sorted(old) == sorted(snap.parts) else BY_ROW
             else:
-                how = _sync_table(con, name, snap, months.get(name), old, compact=patch is not None)
+                how = _sync_table(con, name, snap, months.get(name), old, name in present, compact=patch is not None)
                 if why and old is not None:  # a first publication has nothing to patch
                     log.warning("%s: not patched by row (%s): %s", name, why, how)
             _comment(con, name, *docs.get(name, ("", {})))
@@ -217,11 +217,17 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
 
 
 def _sync_table(
-    con, name: str, snap: Snapshot, month_column: str | None, old: list[str] | None, compact: bool = False
+    con,
+    name: str,
+    snap: Snapshot,
+    month_column: str | None,
+    old: list[str] | None,
+    in_file: bool,
+    compact: bool = False,
 ) -> str:
     """Replace the table, or the months that changed, from the snapshot's source in the working
-    database; `compact`: with full row groups (_one_thread), for a table the next publication
-    patches by row."""
+    database; `in_file`: the copied file holds the table (whatever the previous manifest recorded);
+    `compact`: with full row groups (_one_thread), for a table the next publication patches by row."""
     new = list(snap.parts)
     table = f"pub.main.{ident(name)}"
     if old is not None and sorted(old) == sorted(new):
@@ -233,7 +239,7 @@ def _sync_table(
         patchable = False
     with _one_thread(con) if compact else contextlib.nullcontext():
         if not patchable:
-            if _exists(con, name):
+            if in_file:
                 _drop(con, name)
             con.execute(f"create table {table} as {snap.source}")
             rows = con.execute(f"select count(*) from {table}").fetchone()[0]
@@ -245,17 +251,6 @@ def _sync_table(
         months = parts_condition(month_column, {_part(f) for f in added})
         con.execute(f"insert into {table} select * from ({snap.source}) as t where {months}")
     return BY_MONTH
-
-
-def _exists(con, name: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'pub' and schema_name = 'main' "
-            "and table_name = ?",
-            [name],
-        ).fetchone()[0]
-        > 0
-    )
 
 
 def _drop(con, name: str) -> None:

@@ -138,6 +138,33 @@ def test_a_patch_that_misses_a_changed_row_is_not_kept_and_the_table_is_written_
     ]
 
 
+def _publish_table(
+    working: Path, folder: Path, previous: Path | None, name: str, columns: list[str], month_column: str | None = None
+) -> tuple[str, snapshots.Snapshot]:
+    """Snapshot table `name` of the working database into `folder` and write its serving file from
+    the previous publication's folder (without a row patch): how it was written, and the snapshot."""
+    con = duckdb.connect()
+    con.execute(f"attach {literal(str(working))} as wh (read_only)")
+    select = f"select {', '.join(columns)} from wh.main.{name}"
+    reuse = previous / "parquet" if previous else None
+    hashed = snapshots.hash_parts(con, name, select, columns, month_column)
+    snap = snapshots.write_files(con, hashed, folder / "parquet", month_column, reuse)
+    con.close()
+    parts = {name: [p.name for p in (previous / "parquet" / name).glob("*.parquet")]} if previous else {}
+    before = (previous / "serving.duckdb", parts) if previous else None
+    months = {name: month_column} if month_column else {}
+    return serving_db.write(folder / "serving.duckdb", {name: snap}, months, {}, working, before)[name].how, snap
+
+
+def _blocks(db: Path) -> int:
+    """The blocks a DuckDB file holds, used or free."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("pragma database_size").fetchone()[3]
+    finally:
+        con.close()
+
+
 def test_a_table_cut_by_month_is_patched_by_the_months_that_changed(tmp_path):
     """Without a row patch, a table cut by month replaces the months whose rows changed, read from
     the working database; the other months' files are the previous publication's."""
@@ -151,19 +178,7 @@ def test_a_table_cut_by_month_is_patched_by_the_months_that_changed(tmp_path):
     columns = ["order_id", "placed_at", "amount"]
 
     def publish(folder: Path, previous: Path | None) -> tuple[str, snapshots.Snapshot]:
-        con = duckdb.connect()
-        con.execute(f"attach {literal(str(working))} as wh (read_only)")
-        select = f"select {', '.join(columns)} from wh.main.orders"
-        reuse = previous / "parquet" if previous else None
-        hashed = snapshots.hash_parts(con, "orders", select, columns, "placed_at")
-        snap = snapshots.write_files(con, hashed, folder / "parquet", "placed_at", reuse)
-        con.close()
-        parts = {"orders": [p.name for p in (previous / "parquet" / "orders").glob("*.parquet")]} if previous else {}
-        before = (previous / "serving.duckdb", parts) if previous else None
-        written = serving_db.write(
-            folder / "serving.duckdb", {"orders": snap}, {"orders": "placed_at"}, {}, working, before
-        )
-        return written["orders"].how, snap
+        return _publish_table(working, folder, previous, "orders", columns, "placed_at")
 
     assert publish(tmp_path / "p1", None)[0] == serving_db.REWRITTEN
     con = duckdb.connect(str(working))
@@ -186,23 +201,11 @@ def test_a_table_written_whole_again_takes_the_blocks_of_the_one_it_replaces(tmp
         "create table visits as select 'v' || i as visit_id, md5(i::varchar) as page from range(400000) as r(i)"
     )
     con.close()
-    select, columns = "select visit_id, page from wh.main.visits", ["visit_id", "page"]
+    columns = ["visit_id", "page"]
 
-    def publish(folder: Path, previous: Path | None) -> tuple[str, int, int]:
-        con = duckdb.connect()
-        con.execute(f"attach {literal(str(working))} as wh (read_only)")
-        reuse = previous / "parquet" if previous else None
-        snap = snapshots.write_files(
-            con, snapshots.hash_parts(con, "visits", select, columns), folder / "parquet", None, reuse
-        )
-        con.close()
-        parts = {"visits": [p.name for p in (previous / "parquet" / "visits").glob("*.parquet")]} if previous else {}
-        before = (previous / "serving.duckdb", parts) if previous else None
-        how = serving_db.write(folder / "serving.duckdb", {"visits": snap}, {}, {}, working, before)["visits"].how
-        served = duckdb.connect(str(folder / "serving.duckdb"), read_only=True)
-        _, _, _, total, used, *_ = served.execute("pragma database_size").fetchone()
-        served.close()
-        return how, total, used
+    def publish(folder: Path, previous: Path | None) -> tuple[str, int]:
+        how, _ = _publish_table(working, folder, previous, "visits", columns)
+        return how, _blocks(folder / "serving.duckdb")
 
     first = publish(tmp_path / "p1", None)
     con = duckdb.connect(str(working))
