@@ -53,6 +53,23 @@ JOURNEY_LANDING = {
     ),
 }
 
+# Two customers with an open ticket and nothing in the next days' deliveries (tests/test_incremental.py):
+# JT2 (JC2), open 64 hours at the end of the demo's as-of date (2026-10-31), is friction (open over 72
+# hours) by the days' as-of date, so the days' build must re-derive JC2; JT3 (JC3) is friction at both
+# dates, so JC3 is not re-derived.
+OPEN_TICKETS_LANDING = {
+    "crm/customers/open_tickets_c.csv": (
+        "customer_id,email,country,created_at,updated_at\n"
+        "JC2,open.ticket.two@example.com,PL,2026-10-01,2026-10-01\n"
+        "JC3,open.ticket.three@example.com,PL,2026-10-01,2026-10-01\n"
+    ),
+    "support/tickets/open_tickets_t.csv": (
+        "ticket_id,created_at,channel,category,status,crm_customer_id,updated_at\n"
+        "JT2,2026-10-30T08:00:00Z,email,delivery,open,JC2,2026-10-30T08:00:00Z\n"
+        "JT3,2026-10-20T08:00:00Z,email,delivery,open,JC3,2026-10-20T08:00:00Z\n"
+    ),
+}
+
 # The journey's customer as a company without e-mail addresses or delivery times would deliver
 # them (tests/test_trust.py): neither column is filled anywhere, and every mart still publishes.
 NO_CONTACT_LANDING = {
@@ -149,10 +166,10 @@ DAYS = 2
 
 
 def demo_landing(root: Path) -> Path:
-    """The committed demo, with the journey and identity cases delivered beside it."""
+    """The committed demo, with the journey, identity and open-ticket cases delivered beside it."""
     landing = root / "landing"
     shutil.copytree(DEMO_LANDING_DIR, landing)
-    for files in (JOURNEY_LANDING, IDENTITY_LANDING):
+    for files in (JOURNEY_LANDING, IDENTITY_LANDING, OPEN_TICKETS_LANDING):
         _write(landing, files)
     return landing
 

@@ -10,6 +10,7 @@ the same landing zone in one full build. Every published table must hold the sam
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -45,6 +46,17 @@ PEOPLE_QUERIES = {
         where o.order_status = 'delivered' and c.email is not null and o.order_id = ?
     """,
 }
+
+
+# the open tickets of tests/landings.py (OPEN_TICKETS_LANDING): is each opening a friction touch?
+OPEN_TICKETS_FRICTION = (
+    "select source_id, is_friction from marts.fct_customer_journey "
+    "where source_id in ('JT2', 'JT3') and touchpoint = 'ticket_opened' order by source_id"
+)
+
+
+def _crm_key(customer_id: str) -> str:
+    return hashlib.md5(f"crm:{customer_id}".encode()).hexdigest()  # model.md's customer_key
 
 
 def _published_tables(con, catalog: str) -> set[str]:
@@ -97,6 +109,7 @@ def runs(tmp_path_factory):
             [PROSPECT["customer_number"]],
         )
     ]
+    open_tickets = query(db, OPEN_TICKETS_FRICTION)
     # a BI tool holding the published file open while the next run publishes
     reader = duckdb.connect(str(s.marts_db_path), read_only=True)
     base_journey = reader.execute("select count(*) from fct_customer_journey").fetchone()[0]
@@ -112,6 +125,7 @@ def runs(tmp_path_factory):
         "prospect_orders": prospect_orders,
         "reader": (base_journey, reader_after),
         "scope": query(db, "select * from intermediate.int_journey_scope"),
+        "open_tickets": (open_tickets, query(db, OPEN_TICKETS_FRICTION)),
     }
 
 
@@ -170,6 +184,16 @@ def test_daily_runs_rebuild_only_the_affected_customers(runs):
     # the days re-derive a small share of the customers: under a tenth of them per day delivered
     assert len(scope) < DAYS * customers / 10
     assert {reason for _, _, reason in scope} >= {"record"}
+
+
+def test_a_ticket_that_turns_into_friction_rebuilds_its_customer_and_no_other_open_ticket_does(runs):
+    before, after = runs["open_tickets"]
+    # JT2 was open 64 hours at the end of the demo's as-of date and 112 by the days'; JT3 was over 72 at both
+    assert before == [("JT2", False), ("JT3", True)]
+    assert after == [("JT2", True), ("JT3", True)]
+    reasons = {key: reason for key, _, reason in runs["scope"]}
+    assert reasons.get(_crm_key("JC2")) == "as_of"  # nothing of theirs was delivered in the days
+    assert _crm_key("JC3") not in reasons
 
 
 def test_the_prospect_joined_the_crm_and_the_corrected_e_mail_moved_the_lead(runs):

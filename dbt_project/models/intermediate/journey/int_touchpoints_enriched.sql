@@ -119,7 +119,7 @@ final as (
                     or case
                         when ticket_solved_at < as_of_end then ticket_solved_at
                         else as_of_end
-                    end > {{ dbt.dateadd('hour', 72, 'ticket_created_at') }}
+                    end > {{ ticket_friction_from('ticket_created_at') }}
             else false
         end as is_friction
     from joined
