@@ -1,6 +1,6 @@
 """Incremental runs publish exactly what a full rebuild publishes (issue: production runs at scale).
 
-The demo (with the journey and identity cases) is built once; then two days of deliveries arrive
+The demo (with the journey, identity and open-ticket cases) is built once; then two days of deliveries arrive
 (tests/landings.py, deliver_days: the generator's, with identity changes, and hand-made ones
 asserted one by one) and the warehouse is built incrementally, with rejected batches as warnings
 (the days hold a broken survey export). The shared build `demo_full` loads

@@ -151,8 +151,8 @@ current_state as (
 
     -- a ticket open at the earlier as-of date turns into friction (open over 72 hours) by the later
     -- one only when its 72nd hour falls between them and it was not solved by then: with that hour
-    -- before both dates its flag is the same at both (at 1M customers the tickets open across a day
-    -- were ~16,500 customers of a day's ~88,000, where ~170 turn into friction)
+    -- before both dates, or after both, its flag is the same at both (at 1M customers the tickets
+    -- open across a day were ~16,500 customers of a day's ~88,000, of whom ~170 turn into friction)
     as_of_tickets as (
         select
             assignments.customer_key,
