@@ -53,20 +53,45 @@ JOURNEY_LANDING = {
     ),
 }
 
-# Two customers with an open ticket and nothing in the next days' deliveries (tests/test_incremental.py):
-# JT2 (JC2), open 64 hours at the end of the demo's as-of date (2026-10-31), is friction (open over 72
-# hours) by the days' as-of date, so the days' build must re-derive JC2; JT3 (JC3) is friction at both
-# dates, so JC3 is not re-derived.
-OPEN_TICKETS_LANDING = {
-    "crm/customers/open_tickets_c.csv": (
+# Customers whose journey the next days change although no record of theirs is delivered
+# (tests/test_incremental.py): each must be re-derived by int_journey_scope for its own reason.
+#   - JT2 (JC2), open 64 hours at the end of the demo's as-of date (2026-10-31), is friction (open
+#     over 72 hours) by the days' as-of date; JT3 (JC3) is friction at both dates, so JC3 is not
+#     re-derived (as_of);
+#   - JO4 (JC4, through the shop's JN4), an order in HUF, a currency with no rate until the days
+#     deliver one dated before the order (fx_rate);
+#   - JE5 (JC5), an ad click on a campaign the days deliver: its channel becomes the campaign's
+#     (campaign).
+SCOPE_CASES_LANDING = {
+    "crm/customers/scope_cases_c.csv": (
         "customer_id,email,country,created_at,updated_at\n"
-        "JC2,open.ticket.two@example.com,PL,2026-10-01,2026-10-01\n"
-        "JC3,open.ticket.three@example.com,PL,2026-10-01,2026-10-01\n"
+        "JC2,scope.case.two@example.com,PL,2026-10-01,2026-10-01\n"
+        "JC3,scope.case.three@example.com,PL,2026-10-01,2026-10-01\n"
+        "JC4,scope.case.four@example.com,HU,2026-10-01,2026-10-01\n"
+        "JC5,scope.case.five@example.com,PL,2026-10-01,2026-10-01\n"
     ),
-    "support/tickets/open_tickets_t.csv": (
+    "support/tickets/scope_cases_t.csv": (
         "ticket_id,created_at,channel,category,status,crm_customer_id,updated_at\n"
         "JT2,2026-10-30T08:00:00Z,email,delivery,open,JC2,2026-10-30T08:00:00Z\n"
         "JT3,2026-10-20T08:00:00Z,email,delivery,open,JC3,2026-10-20T08:00:00Z\n"
+    ),
+    "sales/customers/scope_cases_c.csv": (
+        "customer_number,crm_customer_id,created_at,updated_at\nJN4,JC4,2026-10-01,2026-10-01\n"
+    ),
+    "sales/orders/scope_cases_o.csv": (
+        "order_id,customer_number,ordered_at,sales_channel,status,currency,order_total,updated_at\n"
+        "JO4,JN4,2026-10-15T10:00:00Z,web,placed,HUF,1000,2026-10-15T10:00:00Z\n"
+    ),
+    "marketing/events/scope_cases_e.csv": (
+        "event_id,event_type,occurred_at,campaign_id,crm_customer_id\n"
+        "JE5,ad_click,2026-10-20T10:00:00Z,CMP-J-LATE,JC5\n"
+    ),
+}
+# what the days deliver for them (deliver_days)
+SCOPE_CASES_DAYS = {
+    "sales/fx_rates/fx_rates_2026-11-02_huf.csv": "rate_date,currency,rate_to_reporting\n2026-10-01,HUF,0.0025\n",
+    "marketing/campaigns/campaigns_2026-11-02_late.csv": (
+        "campaign_id,campaign_name,channel,started_on\nCMP-J-LATE,A late campaign,paid_social,2026-10-01\n"
     ),
 }
 
@@ -166,10 +191,10 @@ DAYS = 2
 
 
 def demo_landing(root: Path) -> Path:
-    """The committed demo, with the journey, identity and open-ticket cases delivered beside it."""
+    """The committed demo, with the journey, identity and scope cases delivered beside it."""
     landing = root / "landing"
     shutil.copytree(DEMO_LANDING_DIR, landing)
-    for files in (JOURNEY_LANDING, IDENTITY_LANDING, OPEN_TICKETS_LANDING):
+    for files in (JOURNEY_LANDING, IDENTITY_LANDING, SCOPE_CASES_LANDING):
         _write(landing, files)
     return landing
 
@@ -181,7 +206,8 @@ def deliver_days(landing: Path) -> None:
       - a CRM customer's delivered order returned, and their e-mail corrected to the lead's (the
         lead's events join them; what matched the old e-mail no longer does; the segment changes);
       - a web visit of the lead, an open ticket, a new FX rate, a visit of the new CRM customer;
-      - a broken survey export (no score column): rejected, a warning when rejected batches warn.
+      - a broken survey export (no score column): rejected, a warning when rejected batches warn;
+      - a HUF rate and a campaign for the scope cases (SCOPE_CASES_DAYS).
     """
     generate_days(landing, DAYS_AFTER, DAYS, DEMO_CUSTOMERS, DEMO_SEED)
     orders = "order_id,customer_number,ordered_at,sales_channel,status,currency,order_total,promised_delivery_on,"
@@ -213,6 +239,7 @@ def deliver_days(landing: Path) -> None:
             "2026-11-02,PLN,0.2301\n",
             "marketing/events/events_2026-11-02_web.jsonl": json.dumps(visits[1]) + "\n",
             "support/surveys/surveys_2026-11-02_broken.csv": "response_id\nR9\n",
+            **SCOPE_CASES_DAYS,
         },
     )
 

@@ -1,6 +1,6 @@
 """Incremental runs publish exactly what a full rebuild publishes (issue: production runs at scale).
 
-The demo (with the journey, identity and open-ticket cases) is built once; then two days of deliveries arrive
+The demo (with the journey, identity and scope cases) is built once; then two days of deliveries arrive
 (tests/landings.py, deliver_days: the generator's, with identity changes, and hand-made ones
 asserted one by one) and the warehouse is built incrementally, with rejected batches as warnings
 (the days hold a broken survey export). The shared build `demo_full` loads
@@ -48,11 +48,13 @@ PEOPLE_QUERIES = {
 }
 
 
-# the open tickets of tests/landings.py (OPEN_TICKETS_LANDING): is each opening a friction touch?
-OPEN_TICKETS_FRICTION = (
-    "select source_id, is_friction from marts.fct_customer_journey "
-    "where source_id in ('JT2', 'JT3') and touchpoint = 'ticket_opened' order by source_id"
-)
+# the journey rows of the scope cases (tests/landings.py, SCOPE_CASES_LANDING)
+SCOPE_CASES_ROWS = """
+    select source_id, is_friction, cast(revenue as double), is_missing_fx_rate, channel
+    from marts.fct_customer_journey
+    where source_id in ('JT2', 'JT3', 'JO4', 'JE5') and touchpoint in ('ticket_opened', 'order_placed', 'ad_click')
+    order by source_id
+"""
 
 
 def _crm_key(customer_id: str) -> str:
@@ -109,7 +111,7 @@ def runs(tmp_path_factory):
             [PROSPECT["customer_number"]],
         )
     ]
-    open_tickets = query(db, OPEN_TICKETS_FRICTION)
+    scope_cases = query(db, SCOPE_CASES_ROWS)
     # a BI tool holding the published file open while the next run publishes
     reader = duckdb.connect(str(s.marts_db_path), read_only=True)
     base_journey = reader.execute("select count(*) from fct_customer_journey").fetchone()[0]
@@ -125,7 +127,7 @@ def runs(tmp_path_factory):
         "prospect_orders": prospect_orders,
         "reader": (base_journey, reader_after),
         "scope": query(db, "select * from intermediate.int_journey_scope"),
-        "open_tickets": (open_tickets, query(db, OPEN_TICKETS_FRICTION)),
+        "scope_cases": (scope_cases, query(db, SCOPE_CASES_ROWS)),
     }
 
 
@@ -186,14 +188,26 @@ def test_daily_runs_rebuild_only_the_affected_customers(runs):
     assert {reason for _, _, reason in scope} >= {"record"}
 
 
-def test_a_ticket_that_turns_into_friction_rebuilds_its_customer_and_no_other_open_ticket_does(runs):
-    before, after = runs["open_tickets"]
-    # JT2 was open 64 hours at the end of the demo's as-of date and 112 by the days'; JT3 was over 72 at both
-    assert before == [("JT2", False), ("JT3", True)]
-    assert after == [("JT2", True), ("JT3", True)]
+def test_customers_whose_journey_the_days_change_without_a_record_of_theirs_are_re_derived(runs):
+    before, after = runs["scope_cases"]
+    # (source_id, is_friction, revenue, is_missing_fx_rate, channel)
+    assert before == [
+        ("JE5", False, None, None, "web"),  # its campaign is not known yet
+        ("JO4", False, None, True, "web"),  # no HUF rate yet
+        ("JT2", False, None, None, "email"),  # open 64 hours at the end of 2026-10-31
+        ("JT3", True, None, None, "email"),  # open over 72 hours already
+    ]
+    assert after == [
+        ("JE5", False, None, None, "paid_social"),
+        ("JO4", False, 2.5, False, "web"),  # 1,000 HUF at 0.0025
+        ("JT2", True, None, None, "email"),
+        ("JT3", True, None, None, "email"),
+    ]
     reasons = {key: reason for key, _, reason in runs["scope"]}
-    assert reasons.get(_crm_key("JC2")) == "as_of"  # nothing of theirs was delivered in the days
-    assert _crm_key("JC3") not in reasons
+    assert reasons.get(_crm_key("JC2")) == "as_of"
+    assert reasons.get(_crm_key("JC4")) == "fx_rate"
+    assert reasons.get(_crm_key("JC5")) == "campaign"
+    assert _crm_key("JC3") not in reasons  # an open ticket whose friction did not change
 
 
 def test_the_prospect_joined_the_crm_and_the_corrected_e_mail_moved_the_lead(runs):
