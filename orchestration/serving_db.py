@@ -33,6 +33,7 @@ from orchestration.snapshots import (
     digest_sql,
     parse_file_name,
     parts_condition,
+    row_hash_sql,
 )
 from orchestration.sql import ident, literal
 
@@ -154,13 +155,6 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
         if changed > _REWRITE_SHARE * snap.rows:
             con.execute("rollback")
             return f"{changed:,} of its {snap.rows:,} rows were rewritten, more than {_REWRITE_SHARE:.0%}"
-        # a build rewrites every row of a customer it re-derives, and most come out as they were:
-        # those stay, so the patch touches what changed
-        con.execute(
-            f"create temp table same_rows as select changed.{key} from changed_rows as changed "
-            f"inner join {table} as published on changed.{key} = published.{key} "
-            "where hash(changed) = hash(published)"
-        )
         superseded = f"{key} in (select {key} from changed_rows)"
         if patch.group:
             group = ident(patch.group)
@@ -177,14 +171,32 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
                 f" or {group} in (select {group} from changed_rows where {group} is not null)"
                 f" or {group} in (select {group} from gone_groups) or {group} is null"
             )
-        taken_out = f"({superseded}) and {key} not in (select {key} from same_rows)"
+        # the published rows the changed ones supersede, with their row hashes: the patch's one read
+        # of every column of the table, from which the unchanged rows and what goes are worked out.
+        # Joining the table to find the unchanged rows, then counting and hashing what goes, read it
+        # twice: a 1M day's publish, replayed, patched the journey in 17-22 s against 33 s and the
+        # assignments in 4-5 s against 16-17 s
+        con.execute(
+            f"create temp table superseded_rows as select t.rowid as _rowid, t.{key} as _key, "
+            f"{row_hash_sql('t')} as _row_hash from {table} as t where {superseded}"
+        )
+        # a build rewrites every row of a customer it re-derives, and most come out as they were:
+        # those stay, so the patch touches what changed (a changed row's published row by key is
+        # among the superseded)
+        con.execute(
+            f"create temp table same_rows as select changed.{key} from changed_rows as changed "
+            f"inner join superseded_rows as published on changed.{key} = published._key "
+            f"where {row_hash_sql('changed')} = published._row_hash"
+        )
         put_in = f"{key} not in (select {key} from same_rows)"
+        taken_out = f"select _rowid, _row_hash from superseded_rows where _key not in (select {key} from same_rows)"
         in_rows, in_digest = _count_and_hash(con, f"select * from changed_rows where {put_in}")
-        # counted and hashed by a select, then deleted: a `delete ... returning *` would count them
-        # as they go, but holds every returned row in memory, which cannot spill (a day's patch of
-        # the journey at 3M customers ran a serving session out of memory)
-        out_rows, out_digest = _count_and_hash(con, f"select * from {table} as t where {taken_out}")
-        if con.execute(f"delete from {table} as t where {taken_out}").fetchone()[0] != out_rows:
+        out_rows, out_digest = _count_and_hash(con, taken_out, row_hash="_row_hash")
+        # counted and hashed apart, then deleted: a `delete ... returning *` would count them as they
+        # go, but holds every returned row in memory, which cannot spill (a day's patch of the
+        # journey at 3M customers ran a serving session out of memory)
+        deleted = con.execute(f"delete from {table} where rowid in (select _rowid from ({taken_out}))").fetchone()[0]
+        if deleted != out_rows:
             raise AssertionError(f"{name}: the rows deleted are not the rows counted")
         with _one_thread(con):
             inserted = con.execute(f"insert into {table} select * from changed_rows where {put_in}").fetchone()[0]
@@ -199,9 +211,8 @@ def _patch_rows(con, name: str, snap: Snapshot, old: list[str], patch: RowPatch)
                 return f"{inserted:,} rows inserted of the {in_rows:,} counted"
             off = f"{rows:,} rows against {snap.rows:,}" if rows != snap.rows else "the same rows, another digest"
             return f"the rows patched in do not add up to the snapshot ({off})"
-        con.execute("drop table changed_rows")
-        con.execute("drop table same_rows")
-        con.execute("drop table if exists gone_groups")
+        for temp in ("changed_rows", "superseded_rows", "same_rows", "gone_groups"):
+            con.execute(f"drop table if exists {temp}")
         con.execute("commit")
         return ""
     except duckdb.OutOfMemoryException as e:
@@ -280,10 +291,11 @@ def _one_thread(con):
             con.execute(f"set threads = {int(threads)}")
 
 
-def _count_and_hash(con, rows_sql: str) -> tuple[int, int]:
-    """The rows a query returns, and the sum of their row hashes as snapshots sum them."""
+def _count_and_hash(con, rows_sql: str, row_hash: str | None = None) -> tuple[int, int]:
+    """The rows a query returns, and the sum of their row hashes as snapshots sum them (`row_hash`:
+    a column of the query already holding them)."""
     rows, digest = con.execute(
-        f"with t as ({rows_sql}) select count(*), coalesce({digest_sql('t')}, 0) from t"
+        f"with t as ({rows_sql}) select count(*), coalesce({digest_sql('t', row_hash)}, 0) from t"
     ).fetchone()
     return rows, int(digest)
 

@@ -39,9 +39,15 @@ class Snapshot:
 DIGEST_MODULUS = 18446744073709551616  # row hashes are summed modulo 2^64
 
 
-def digest_sql(alias: str) -> str:
-    """SQL aggregate: the digest of the rows of `alias` (null when there are none)."""
-    return f"sum(hash({alias})) % {DIGEST_MODULUS}"
+def row_hash_sql(alias: str) -> str:
+    """SQL: the hash of a row of `alias`, as a digest sums it."""
+    return f"hash({alias})"
+
+
+def digest_sql(alias: str, row_hash: str | None = None) -> str:
+    """SQL aggregate: the digest of the rows of `alias` (null when there are none); `row_hash`: a
+    column already holding each row's row_hash_sql."""
+    return f"sum({row_hash or row_hash_sql(alias)}) % {DIGEST_MODULUS}"
 
 
 def file_name(part: str, rows: int, digest: int, shape: int) -> str:
