@@ -62,9 +62,9 @@ class Settings:
     # rebuild the incremental models (staging, the journey) from the whole raw zone instead of
     # merging what changed since the last build
     full_refresh: bool = False
-    # DuckDB's memory per step (dbt's, ingestion's, the publish's sessions together); beyond it DuckDB
-    # spills to disk. A size as DuckDB reads it: 4GB, 2GiB, 50% (of the machine). Its own
-    # default, 80% of the machine's memory, let one run take 20 GiB at a million customers.
+    # DuckDB's memory per step (dbt's, ingestion's, a GX check's, the publish's sessions together);
+    # beyond it DuckDB spills to disk. A size as DuckDB reads it: 4GB, 2GiB, 50% (of the machine). Its
+    # own default, 80% of the machine's memory, let one run take 20 GiB at a million customers.
     duckdb_memory_limit: str = "4GB"
     # models dbt builds at once; None: the engine's (dbt_build_threads)
     dbt_threads: int | None = None
