@@ -522,11 +522,12 @@ def test_a_large_raw_batch_names_file_rows_of_a_sampled_failure_and_of_a_duplica
     suite = json.loads(suite_path.read_text())
     path = tmp_path / "b1.parquet"
     _order_lines_batch(path, 4000)
-    in_sample = set(read_batch(path, suite, settings_for(tmp_path, tmp_path / "wh")).frame["_row_number"])
+    settings = settings_for(tmp_path, tmp_path / "wh")
+    in_sample = set(read_batch(path, suite, settings).frame["_row_number"])
     bad = min(in_sample) - 1  # i of the row numbered min(in_sample)
     a, b = sorted(set(range(4000)) - {r - 1 for r in in_sample})[:2]
     _order_lines_batch(path, 4000, duplicate=(a, b), bad=bad)
-    rows = read_batch(path, suite, settings_for(tmp_path, tmp_path / "wh"))
+    rows = read_batch(path, suite, settings)
     assert set(rows.frame["_row_number"]) == in_sample and b + 1 not in in_sample
     assert list(rows.frame["_row_number"]) == sorted(in_sample)  # in file order
     assert set(rows.frame.columns) == {
@@ -632,17 +633,18 @@ def test_the_batches_of_a_run_are_validated_together_with_keys_unique_within_eac
     first, again = tmp_path / "b1.parquet", tmp_path / "b2.parquet"
     _order_lines_batch(first, 30)
     _order_lines_batch(again, 30)
+    settings = settings_for(tmp_path, tmp_path / "wh")
     con = duckdb.connect()
     con.execute(f"copy (select * replace ('b2' as _batch_id, 'again.csv' as _file_name) from '{again}') to '{again}'")
     con.close()
-    rows = gx_checks.read_batches([first, again], suite, settings_for(tmp_path, tmp_path / "wh"))
+    rows = gx_checks.read_batches([first, again], suite, settings)
     assert rows.total == 60 and len(rows.frame) == 60
     assert validate(rows.frame, suite_path, total_rows=rows.total, on_all_rows=rows.on_all_rows).success
     _order_lines_batch(again, 30, duplicate=(3, 4))
     con = duckdb.connect()
     con.execute(f"copy (select * replace ('b2' as _batch_id, 'again.csv' as _file_name) from '{again}') to '{again}'")
     con.close()
-    rows = gx_checks.read_batches([first, again], suite, settings_for(tmp_path, tmp_path / "wh"))
+    rows = gx_checks.read_batches([first, again], suite, settings)
     outcome = validate(rows.frame, suite_path, total_rows=rows.total, on_all_rows=rows.on_all_rows)
     [failed] = outcome.failed
     assert failed["expectation"] == "expect_compound_columns_to_be_unique" and failed["unexpected_count"] == 2
