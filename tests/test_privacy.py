@@ -25,6 +25,7 @@ import pytest
 
 from orchestration.contracts import entity
 from orchestration.ingest import load_entity
+from orchestration.privacy import subject as subj
 from orchestration.warehouse import connect
 from tests.pipeline import cx360, settings_for, shared_build
 
@@ -199,6 +200,24 @@ def test_an_incremental_run_leaves_no_dbt_scratch_table_holding_phone_numbers(wi
     finally:
         con.close()
     assert left == []
+
+
+def test_a_request_reads_the_warehouse_within_the_memory_limit_it_is_given(with_zofia):
+    # at a million customers the person's records are found by joining two 20M-row tables: the
+    # reading session must stay within the limit the runs have, not DuckDB's 80% of the machine
+    found = {}
+    for limit in ("4GB", "300MB"):
+        settings = settings_for(with_zofia["landing"], with_zofia["warehouse"], duckdb_memory_limit=limit)
+        con = subj.open_reader(settings)
+        try:
+            held = con.execute("select current_setting('memory_limit')").fetchone()[0]
+            found[held] = subj.resolve(con, settings, "email", EMAIL)
+        finally:
+            con.close()
+    assert sorted(found) == ["286.1 MiB", "3.7 GiB"]  # DuckDB's own spelling of 300 MB and 4 GB
+    small, large = found["286.1 MiB"], found["3.7 GiB"]
+    assert sorted(small.customer_keys) == sorted(large.customer_keys) and len(small.customer_keys) == 3
+    assert small.closure == large.closure
 
 
 def test_subject_access_lists_every_record_of_every_source(with_zofia, tmp_path):

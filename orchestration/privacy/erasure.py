@@ -34,8 +34,6 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from orchestration import crashpoints
 from orchestration import publication as layout
 from orchestration.privacy import identifiers as ids
@@ -43,7 +41,7 @@ from orchestration.privacy import row_files, suppression, traces
 from orchestration.privacy import subject as subj
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
-from orchestration.warehouse import connect, drop_dbt_scratch
+from orchestration.warehouse import connect, drop_dbt_scratch, in_memory
 
 WORK_ORDER = "pending-erasure.json"
 RECEIPTS = "receipts"
@@ -212,7 +210,7 @@ def carry_out(settings: Settings, order: WorkOrder, progress=print) -> Path:
 
 def _erase_raw(settings: Settings, order: WorkOrder) -> None:
     salt = ids.salt(settings.privacy_dir)
-    con = duckdb.connect()
+    con = in_memory(settings)
     try:
         con.execute("create temp table subject_hashes (h varchar)")
         con.executemany("insert into subject_hashes values (?)", [[h] for h in sorted(order.all_hashes)])
@@ -391,7 +389,7 @@ def _compact(settings: Settings, order: WorkOrder) -> None:
     before = sha256(db)
     with connect(settings) as con:
         drop_dbt_scratch(con)  # a warehouse built before dbt's leftovers were dropped after each build
-    con = duckdb.connect()
+    con = in_memory(settings)
     try:
         con.execute(f"attach {literal(str(db))} as old")
         con.execute(f"attach {literal(str(fresh))} as new")
@@ -438,7 +436,8 @@ def _is_text(path: Path) -> bool:
 
 
 def _verify(settings: Settings, order: WorkOrder) -> None:
-    found = [t for t in traces.find(settings.warehouse_dir, order.terms) if t.path != order_path(settings)]
+    with in_memory(settings) as con:
+        found = [t for t in traces.find(settings.warehouse_dir, order.terms, con) if t.path != order_path(settings)]
     if found:
         places = "; ".join(f"{t.path.relative_to(settings.warehouse_dir)} ({t.where}, {t.count})" for t in found[:20])
         raise ErasureError(f"the person's values remain after the erasure in: {places}")

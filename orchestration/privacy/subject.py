@@ -30,7 +30,7 @@ from orchestration.contracts import ENTITIES
 from orchestration.privacy import identifiers as ids
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
-from orchestration.warehouse import model_schema
+from orchestration.warehouse import in_memory, model_schema
 
 GIVEN_KINDS = (ids.EMAIL, ids.PHONE, ids.CRM_ID, ids.CUSTOMER_NUMBER, ids.ANONYMOUS_ID)
 
@@ -97,7 +97,7 @@ def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
     """An in-memory session with the working database attached read-only as `wh`."""
     if not settings.duckdb_path.exists():
         raise SubjectError(f"no working database at {settings.duckdb_path}: run `cx360 run` first")
-    con = duckdb.connect()
+    con = in_memory(settings)
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
     return con

@@ -19,7 +19,7 @@ from orchestration.privacy import identifiers as ids
 from orchestration.privacy import subject as subj
 from orchestration.settings import Settings
 from orchestration.sql import ident
-from orchestration.warehouse import model_schema
+from orchestration.warehouse import in_memory, model_schema
 
 _PROFILE_COLUMNS = (
     "customer_key",
@@ -168,8 +168,9 @@ def _rule(rules: dict, row: subj.DeliveredRow) -> str:
 def _places(settings: Settings, terms: set[str]) -> list[dict]:
     """Every file holding one of the person's values, and where inside it."""
     out: dict[str, list[str]] = {}
-    for t in traces.find(settings.warehouse_dir, terms):
-        out.setdefault(str(t.path.relative_to(settings.warehouse_dir)), []).append(f"{t.where}: {t.count}")
+    with in_memory(settings) as con:
+        for t in traces.find(settings.warehouse_dir, terms, con):
+            out.setdefault(str(t.path.relative_to(settings.warehouse_dir)), []).append(f"{t.where}: {t.count}")
     return [{"path": p, "found": found} for p, found in sorted(out.items())]
 
 

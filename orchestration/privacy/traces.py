@@ -136,28 +136,24 @@ def files_under(root: Path) -> list[Path]:
     return sorted(out)
 
 
-def find(root: Path, terms: Iterable[str]) -> list[Trace]:
+def find(root: Path, terms: Iterable[str], con: duckdb.DuckDBPyConnection) -> list[Trace]:
     """Where any term still lies under `root`: raw bytes of every file, and decoded rows of every
-    Parquet and DuckDB file (their pages are compressed, so their bytes alone prove nothing)."""
+    Parquet and DuckDB file (their pages are compressed, so their bytes alone prove nothing), read
+    through `con`, one in-memory session for every file (opening one costs ~30 ms, and a warehouse
+    holds hundreds of Parquet files) that the caller holds to its memory limit."""
     m = matcher(terms)
     if m is None:
         return []
     out = []
-    # one in-memory session for every file: opening one costs ~30 ms, and a warehouse holds
-    # hundreds of Parquet files
-    con = duckdb.connect()
-    try:
-        for path in files_under(root):
-            hits = find_in_bytes(path, m)
-            if hits:
-                out.append(Trace(path, "bytes", hits))
-            kind = kind_of(path)
-            if kind == "parquet":
-                out += _find_in_parquet(con, path, m)
-            elif kind == "duckdb":
-                out += _find_in_duckdb(con, path, m)
-    finally:
-        con.close()
+    for path in files_under(root):
+        hits = find_in_bytes(path, m)
+        if hits:
+            out.append(Trace(path, "bytes", hits))
+        kind = kind_of(path)
+        if kind == "parquet":
+            out += _find_in_parquet(con, path, m)
+        elif kind == "duckdb":
+            out += _find_in_duckdb(con, path, m)
     return out
 
 
