@@ -135,12 +135,17 @@ def _failing_rows(settings: Settings, metadata) -> list[str]:
     unique_id = getattr(metadata.get("unique_id"), "value", metadata.get("unique_id"))
     if not unique_id:
         return []
-    rows = failing_rows(settings.duckdb_path, settings.dbt_target_dir, unique_id, SAMPLE_ROWS)
+    rows = failing_rows(
+        settings.duckdb_path, settings.dbt_target_dir, unique_id, SAMPLE_ROWS, settings.duckdb_memory_limit
+    )
     return [", ".join(f"{c}={v!r}" for c, v in row.items()) for row in rows]
 
 
-def failing_rows(db: Path, dbt_target_dir: Path, unique_id: str, limit: int | None = None) -> list[dict]:
-    """The rows a failed dbt test returns, by running its compiled query again (dbt's run_results.json).
+def failing_rows(
+    db: Path, dbt_target_dir: Path, unique_id: str, limit: int | None = None, memory_limit: str | None = None
+) -> list[dict]:
+    """The rows a failed dbt test returns, by running its compiled query again (dbt's run_results.json),
+    within `memory_limit` when given (a test of a 20M-row table groups all of it).
 
     dbt could store them as a view per test (store_failures), but that is a statement and a relation
     more for every test on every build (~40% of the test time): failures are rare, so they are read
@@ -153,7 +158,7 @@ def failing_rows(db: Path, dbt_target_dir: Path, unique_id: str, limit: int | No
     if not sql:
         return []
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        con = duckdb.connect(str(db), read_only=True, config={"memory_limit": memory_limit} if memory_limit else {})
         try:
             cur = con.execute(f"select * from ({sql}) as failing" + (f" limit {int(limit)}" if limit else ""))
             cols = [d[0] for d in cur.description]
