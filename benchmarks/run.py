@@ -134,9 +134,11 @@ def phase_of(step_key: str, ingest_keys: set[str]) -> str:
     return "other steps"
 
 
-def step_times(warehouse: Path, started_after: float) -> dict | None:
-    """The latest Dagster run of this warehouse (if it started after started_after, epoch seconds): its id,
-    duration and seconds per step and per phase, from Dagster's own step statistics."""
+def step_times(warehouse: Path, measured: Measured) -> dict | None:
+    """The latest Dagster run of this warehouse (if it started after the measured command): its id,
+    duration, seconds per step and per phase, from Dagster's own step statistics, and the CPU seconds
+    the command's process tree spent in each phase (and before the Dagster run: start-up)."""
+    started_after = measured.started_at
     if not (warehouse / "dagster" / "history").exists():
         return None
     from orchestration.runner import dagster_instance
@@ -150,22 +152,26 @@ def step_times(warehouse: Path, started_after: float) -> dict | None:
         stats = instance.get_run_stats(run_id)
         if not stats.start_time or stats.start_time < started_after:
             return None  # the command failed before its Dagster run started: this is an older run
-        steps = {
-            s.step_key: s.end_time - s.start_time
+        spans = {
+            s.step_key: (s.start_time, s.end_time)
             for s in instance.get_run_step_stats(run_id)
             if s.start_time is not None and s.end_time is not None
         }
+    steps = {key: end - start for key, (start, end) in spans.items()}
     ingest_keys = entity_step_keys()
     phases: dict[str, float] = {}
-    for key, seconds in steps.items():
+    phase_cpu: dict[str, float] = {"start-up": measured.cpu_between(measured.started_at, stats.start_time)}
+    for key, (start, end) in spans.items():
         phase = phase_of(key, ingest_keys)
-        phases[phase] = phases.get(phase, 0.0) + seconds
+        phases[phase] = phases.get(phase, 0.0) + end - start
+        phase_cpu[phase] = phase_cpu.get(phase, 0.0) + measured.cpu_between(start, end)
     run_s = stats.end_time - stats.start_time if stats.start_time and stats.end_time else None
     return {
         "run_id": run_id,
         "dagster_run_started_at": stats.start_time,
         "dagster_run_seconds": run_s,
         "phases": phases,
+        "phase_cpu_seconds": phase_cpu,
         "steps": steps,
         "slowest_dbt_nodes": slowest_dbt_nodes(warehouse, run_id),
         "dbt_threads": dbt_threads(warehouse),
@@ -250,7 +256,7 @@ def cx360_run(cx360: str, landing: Path, warehouse: Path, log: Path, env: dict) 
     if m.returncode != 0:
         tail = Path(m.log).read_text(errors="replace").splitlines()[-10:]
         console.print(f"[red]cx360 run exited {m.returncode} (nothing published)[/]; see {log}:\n" + "\n".join(tail))
-    out["dagster"] = step_times(warehouse, m.started_at)
+    out["dagster"] = step_times(warehouse, m)
     if out["dagster"]:
         out["rows"] = rows_per_entity(warehouse, out["dagster"]["run_id"])
     if out["published"]:
@@ -320,6 +326,13 @@ def verdict(what: str, value: float | None, limit: float | None, unit: str, fmt,
 
 def secs(x: float) -> str:
     return f"{x:,.1f} s"
+
+
+def with_cpu(seconds: float, cpu: float | None) -> str:
+    """`65.8 s (120 CPU-s, 1.83 cores)`: a phase's wall time and what the process tree spent in it."""
+    if cpu is None:  # a result written before the benchmark measured CPU
+        return secs(seconds)
+    return f"{secs(seconds)} ({cpu:,.0f} CPU-s, {cpu / max(seconds, 1e-9):.2f} cores)"
 
 
 def gib(x: float) -> str:
@@ -410,15 +423,26 @@ def print_table(result: dict) -> None:
         if m["returncode"] != 0:
             t.add_row("  exit code", str(m["returncode"]), "0", "[red]blocked: nothing published[/]")
         dag = run.get("dagster")
+        cpu = m.get("cpu_seconds")
+        if cpu:
+            cores = result["machine"]["cpu_count"]
+            budget = f"≤ {cores * TARGET_FULL_RUN_S:,.0f} CPU-s to fit {secs(TARGET_FULL_RUN_S)} on {cores} cores"
+            t.add_row(
+                "  CPU of the process tree",
+                f"{cpu:,.0f} CPU-s, {cpu / m['seconds']:.2f} cores busy (the machine: {m['machine_cpu_seconds']:,.0f})",
+                budget if name == "full" else "",
+                "",
+            )
         if dag:
+            phase_cpu = dag.get("phase_cpu_seconds") or {}
             for phase in ("ingest", "GX checks", "dbt build", "publish", "other steps"):
                 if phase in dag["phases"]:
-                    t.add_row(f"  {phase}", secs(dag["phases"][phase]), "", "")
+                    t.add_row(f"  {phase}", with_cpu(dag["phases"][phase], phase_cpu.get(phase)), "", "")
             steps_s, run_s = sum(dag["phases"].values()), dag["dagster_run_seconds"]
             if run_s is not None and m.get("started_at"):
                 before = dag["dagster_run_started_at"] - m["started_at"]
                 t.add_row("  Dagster, between steps", secs(run_s - steps_s), "", "")
-                t.add_row("  before the Dagster run (start-up)", secs(before), "", "")
+                t.add_row("  before the Dagster run (start-up)", with_cpu(before, phase_cpu.get("start-up")), "", "")
                 t.add_row("  after the Dagster run (summary)", secs(m["seconds"] - before - run_s), "", "")
             else:
                 t.add_row("  outside the steps", secs(m["seconds"] - steps_s), "", "")
