@@ -28,7 +28,8 @@ def test_every_spelling_is_found_and_replaced_in_a_text_file(tmp_path):
     assert traces.scrub_file(log, m) == 4
     assert log.read_text(encoding="utf-8").count("[erased]") == 4
     assert "Anna Nowak" in log.read_text(encoding="utf-8")  # nobody else's values
-    assert traces.find(tmp_path, [NAME, EMAIL], duckdb.connect()) == []
+    with duckdb.connect() as con:
+        assert traces.find(tmp_path, [NAME, EMAIL], con) == []
 
 
 def test_a_file_is_read_in_every_case_the_pattern_matches(tmp_path):
@@ -89,9 +90,8 @@ def test_parquet_and_duckdb_files_are_read_row_by_row(tmp_path):
     con.execute("insert into marts.dim values (1, {'name': ?}), (2, {'name': 'Anna Nowak'})", [NAME])
     con.close()
 
-    found = {
-        (t.path.name, t.where, t.count)
-        for t in traces.find(tmp_path, [NAME, EMAIL], duckdb.connect())
-        if t.where != "bytes"
-    }
+    with duckdb.connect() as reader:
+        found = {
+            (t.path.name, t.where, t.count) for t in traces.find(tmp_path, [NAME, EMAIL], reader) if t.where != "bytes"
+        }
     assert found == {("p.parquet", "parquet rows", 3), ("d.duckdb", "table marts.dim", 1)}
