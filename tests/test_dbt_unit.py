@@ -14,5 +14,5 @@ from pathlib import Path
 def test_dbt_unit_tests_pass(dbt_tests):
     results = json.loads((Path(dbt_tests["target"]) / "run_results.json").read_text())["results"]
     units = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
-    assert len(units) == 28, dbt_tests["stdout"]
+    assert len(units) == 30, dbt_tests["stdout"]
     assert {uid: status for uid, status in units.items() if status != "pass"} == {}

@@ -61,6 +61,10 @@ campaigns as (
 current_state as (
     select {{ journey_config_fingerprint() }} as config_fingerprint
 ),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
 -- noqa: enable=ST03
 
 {% if rebuild_all %}
