@@ -3,7 +3,8 @@
 -- CSAT and CES answers of the same touchpoint. A survey answer is experienced at the touchpoint
 -- it rates; feedback by the department it is about, else its kind's row without a department.
 -- A view: a table would copy every journey row each build, and its two marts read few columns
--- (and one of them only the last quarter).
+-- (and one of them only the last quarter); they read the events from here, not joined back to
+-- the journey by key (a second pass over the journey).
 
 {{ config(materialized='view') }}
 
@@ -23,7 +24,9 @@ final as (
         journey.customer_key,
         journey.occurred_at,
         {{ month_start('journey.occurred_at') }} as month,
+        journey.journey_stage,
         journey.touchpoint,
+        journey.survey_type,
         journey.is_friction,
         journey.touchpoint = 'complaint' as is_complaint,
         coalesce(

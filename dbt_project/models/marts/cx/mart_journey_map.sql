@@ -53,18 +53,25 @@ volumes as (
     group by journey_stage, touchpoint
 ),
 
--- the survey touchpoint most of each stage's touchpoint's events are experienced at
+-- the survey touchpoint most of each stage's touchpoint's events are experienced at: the same
+-- events as recent_events, each with its survey touchpoint
 experienced_at as (
     select
-        recent_events.journey_stage,
-        recent_events.touchpoint,
+        experience_events.journey_stage,
+        experience_events.touchpoint,
         experience_events.experience_touchpoint,
         count(*) as events
-    from recent_events
-    inner join experience_events
-        on recent_events.journey_event_key = experience_events.journey_event_key
-    where recent_events.survey_type is null and experience_events.experience_touchpoint is not null
-    group by recent_events.journey_stage, recent_events.touchpoint, experience_events.experience_touchpoint
+    from experience_events
+    cross join as_of
+    where
+        experience_events.occurred_at >= as_of.window_start
+        and experience_events.occurred_at < as_of.as_of_end
+        and experience_events.survey_type is null
+        and experience_events.experience_touchpoint is not null
+    group by
+        experience_events.journey_stage,
+        experience_events.touchpoint,
+        experience_events.experience_touchpoint
 ),
 
 experience_ranked as (
