@@ -31,12 +31,10 @@ stages as (
 
 recent_events as (
     select
-        journey.journey_event_key,
         journey.customer_key,
         journey.journey_stage,
         journey.touchpoint,
-        journey.is_friction,
-        journey.survey_type
+        journey.is_friction
     from journey
     cross join as_of
     where journey.occurred_at >= as_of.window_start and journey.occurred_at < as_of.as_of_end
