@@ -28,6 +28,9 @@ def dispatch(macro_name, macro_namespace=None):
             f"select cast(unnest(generate_series(cast({start} as timestamp), cast({end} as timestamp), "
             f"interval 1 {datepart})) as date) as {column}"
         ),
+        "listagg_sorted": lambda measure, delimiter: (
+            f"array_to_string(list_sort(list({measure}) filter (where {measure} is not null)), {delimiter})"
+        ),
         "latest_rate_join": lambda orders, rates: (
             f"from {orders} asof left join {rates} on {orders}.currency = {rates}.currency "
             f"and cast({orders}.ordered_at as date) >= {rates}.rate_date"

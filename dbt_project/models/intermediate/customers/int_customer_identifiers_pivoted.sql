@@ -155,7 +155,7 @@ lists as (
     select
         customer_key,
         kind,
-        {{ dbt.listagg('value', "', '", 'order by value') }} as identifier_list
+        {{ listagg_sorted('value', "', '") }} as identifier_list
     from distinct_identifiers
     group by customer_key, kind
 ),

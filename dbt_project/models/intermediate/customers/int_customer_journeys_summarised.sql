@@ -46,7 +46,7 @@ departments as (
 departments_listed as (
     select
         customer_key,
-        {{ dbt.listagg('department', "','", 'order by department') }} as departments
+        {{ listagg_sorted('department', "','") }} as departments
     from departments
     group by customer_key
 ),

@@ -139,7 +139,7 @@ email_matches as (
         email_key,
         count(*) as email_candidates,
         min(crm_customer_id) as email_crm_customer_id,
-        {{ dbt.listagg('crm_customer_id', "', '", 'order by crm_customer_id') }} as email_candidate_ids
+        {{ listagg_sorted('crm_customer_id', "', '") }} as email_candidate_ids
     from crm_customers
     where email_key is not null
     group by email_key
@@ -150,7 +150,7 @@ phone_matches as (
         phone_key,
         count(*) as phone_candidates,
         min(crm_customer_id) as phone_crm_customer_id,
-        {{ dbt.listagg('crm_customer_id', "', '", 'order by crm_customer_id') }} as phone_candidate_ids
+        {{ listagg_sorted('crm_customer_id', "', '") }} as phone_candidate_ids
     from crm_customers
     where phone_key is not null
     group by phone_key
