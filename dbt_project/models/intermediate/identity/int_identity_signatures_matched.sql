@@ -133,6 +133,25 @@ distinct_signatures as (
     group by is_crm_master, given_crm_customer_id, email_key, phone_key
 ),
 
+{% if is_incremental() %}
+
+    -- the CRM customers sharing a key with a signature this build resolves: grouping every CRM
+    -- customer by key on a daily build was ~0.5 s of its ~3 s at 1M
+    looked_up as (
+        select * from crm_customers
+        where
+            email_key in (select distinct_signatures.email_key from distinct_signatures)
+            or phone_key in (select distinct_signatures.phone_key from distinct_signatures)
+    ),
+
+{% else %}
+
+    looked_up as (
+        select * from crm_customers
+    ),
+
+{% endif %}
+
 -- CRM customers per e-mail key and per phone key: looked up once per key
 email_matches as (
     select
@@ -140,7 +159,7 @@ email_matches as (
         count(*) as email_candidates,
         min(crm_customer_id) as email_crm_customer_id,
         {{ listagg_sorted('crm_customer_id', "', '") }} as email_candidate_ids
-    from crm_customers
+    from looked_up
     where email_key is not null
     group by email_key
 ),
@@ -151,7 +170,7 @@ phone_matches as (
         count(*) as phone_candidates,
         min(crm_customer_id) as phone_crm_customer_id,
         {{ listagg_sorted('crm_customer_id', "', '") }} as phone_candidate_ids
-    from crm_customers
+    from looked_up
     where phone_key is not null
     group by phone_key
 ),
