@@ -6,16 +6,14 @@
 {% macro as_of_date() -%}
     {#- declared whatever the branch, so that dbt orders every model after it -#}
     {%- set worked_out = ref('int_as_of_date') -%}
-    {%- set as_of = as_of_var() -%}
-    {%- set worked_out_date = '(select as_of_date from ' ~ worked_out ~ ')' -%}
-    {{ 'cast(' ~ sql_string(as_of) ~ ' as date)' if as_of else worked_out_date }}
+    {{ as_of_var_date() or '(select as_of_date from ' ~ worked_out ~ ')' }}
 {%- endmacro %}
 
-{# var `as_of` (YYYY-MM-DD), or none #}
-{% macro as_of_var() -%}
+{# var `as_of` (YYYY-MM-DD) as a date literal, or none when it is not set #}
+{% macro as_of_var_date() -%}
     {%- set as_of = var('as_of') -%}
     {%- if as_of and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', as_of | string) -%}
         {%- do exceptions.raise_compiler_error("var as_of must be YYYY-MM-DD, got " ~ as_of) -%}
     {%- endif -%}
-    {{- return(as_of) -}}
+    {{- return('cast(' ~ sql_string(as_of) ~ ' as date)' if as_of else none) -}}
 {%- endmacro %}

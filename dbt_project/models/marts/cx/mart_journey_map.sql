@@ -7,10 +7,7 @@
 
 with
 
-journey as (
-    select * from {{ ref('fct_customer_journey') }}
-),
-
+-- the journey's events, each with the survey touchpoint it is experienced at (one row per event)
 experience_events as (
     select * from {{ ref('int_experience_events_mapped') }}
 ),
@@ -29,15 +26,15 @@ stages as (
     {{ journey_stages() }}
 ),
 
+-- read once for the volumes and the survey touchpoints: joined back to the journey by key, the
+-- same events cost a second pass over the journey (1M customers: 3.3-3.9 s against 1.3-1.5 s)
 recent_events as (
-    select
-        journey.customer_key,
-        journey.journey_stage,
-        journey.touchpoint,
-        journey.is_friction
-    from journey
+    select experience_events.*
+    from experience_events
     cross join as_of
-    where journey.occurred_at >= as_of.window_start and journey.occurred_at < as_of.as_of_end
+    where
+        experience_events.occurred_at >= as_of.window_start
+        and experience_events.occurred_at < as_of.as_of_end
 ),
 
 volumes as (
@@ -51,25 +48,16 @@ volumes as (
     group by journey_stage, touchpoint
 ),
 
--- the survey touchpoint most of each stage's touchpoint's events are experienced at: the same
--- events as recent_events, each with its survey touchpoint
+-- the survey touchpoint most of each stage's touchpoint's events are experienced at
 experienced_at as (
     select
-        experience_events.journey_stage,
-        experience_events.touchpoint,
-        experience_events.experience_touchpoint,
+        journey_stage,
+        touchpoint,
+        experience_touchpoint,
         count(*) as events
-    from experience_events
-    cross join as_of
-    where
-        experience_events.occurred_at >= as_of.window_start
-        and experience_events.occurred_at < as_of.as_of_end
-        and experience_events.survey_type is null
-        and experience_events.experience_touchpoint is not null
-    group by
-        experience_events.journey_stage,
-        experience_events.touchpoint,
-        experience_events.experience_touchpoint
+    from recent_events
+    where survey_type is null and experience_touchpoint is not null
+    group by journey_stage, touchpoint, experience_touchpoint
 ),
 
 experience_ranked as (
