@@ -313,6 +313,36 @@ def test_row_numbers_are_the_files_own_order_in_a_file_read_on_both_cores(settin
     assert (loaded, misnumbered) == (2 * n - 3, 0)
 
 
+def test_a_jsonl_of_objects_only_is_numbered_and_quarantined_by_its_lines(settings, landing):
+    """Every line an object and every field under one spelling: the file is read by DuckDB's JSON
+    reader, its fields as text; a row's number is still its line, and a quarantined row keeps its line."""
+    lines = [
+        json.dumps(
+            {
+                "response_id": f"R{i}",
+                "survey_type": "csat",
+                "score": 1 + i % 5,
+                "responded_at": "2026-03-01",
+                "touchpoint": "support",
+            }
+        )
+        for i in range(1, 41)
+    ]
+    lines[25] = (
+        '{"response_id": "R26", "survey_type": "csat", "score": 2.5, "responded_at": "2026-03-01", "touchpoint": "support"}'
+    )
+    write_landing(landing, {"support/surveys/objects.jsonl": "\n".join(lines) + "\n"})
+    _, raw, quarantine, batches = load(settings, "support/surveys")
+    assert [(r["response_id"], r["score"], r["_row_number"]) for r in raw][24:27] == [
+        ("R25", 1, 25),
+        ("R27", 3, 27),
+    ] + [("R28", 4, 28)]
+    assert [(q[1], q[2], q[3], json.loads(q[5])) for q in quarantine] == [
+        (26, "invalid_type", "score", json.loads(lines[25]))
+    ]
+    assert batches[0][2:5] == (40, 39, 1)
+
+
 def test_a_quarantined_row_keeps_its_whole_original_record_in_every_format(settings, landing):
     """Every column the file holds, named as its header or key names it, as the file wrote it: the
     record is worked out only for the rows quarantined, from what the reader kept."""

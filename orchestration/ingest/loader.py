@@ -208,7 +208,8 @@ def _validate_and_store(
     )
     con.execute("begin transaction")
     try:
-        _quarantine_rows(con, batch_id, f, read)
+        if n_errors:  # the raw records are worked out for the rows quarantined: none, no read
+            _quarantine_rows(con, batch_id, f, read)
         withhold.quarantine(con, batch_id, f)
         ledger.record(
             con,

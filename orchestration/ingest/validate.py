@@ -82,8 +82,8 @@ def _shown(text_sql: str) -> str:
     return f"'''' || left({text_sql}, 60) || ''''"
 
 
-def column_errors(entity: Entity, c: Column, limits: TimeLimits | None = None) -> list[str]:
-    """SQL `case` branches giving this column's error, in the order they are checked."""
+def column_errors(entity: Entity, c: Column, limits: TimeLimits | None = None) -> list[tuple[str, str]]:
+    """(condition, error) SQL of each of this column's checks, in the order they are checked."""
     t, v, name = _text(c, "_src_"), f"v.{ident(c.name)}", c.name
     checks: list[tuple[str, str]] = []
     if c.required:
@@ -180,17 +180,23 @@ def column_errors(entity: Entity, c: Column, limits: TimeLimits | None = None) -
                     ),
                 )
             )
-    return [f"case when {cond} then {err} end" for cond, err in checks]
+    return checks
 
 
 def checked_sql(entity: Entity, limits: TimeLimits | None = None) -> str:
     """batch_src -> one row per source row: typed columns, first error and all errors; timestamps
     outside `limits` are errors."""
     typed = ", ".join(f"{typed_expr(c)} as {ident(c.name)}" for c in entity.columns)
-    errors = [e for c in entity.columns for e in column_errors(entity, c, limits)]
     # JSONL: a line that is JSON but not an object has no fields at all
-    not_object = "case when _not_object then 'not_an_object||the record is not a JSON object' end"
-    all_errors = f"list_filter([{not_object}, {', '.join(errors)}], lambda x: x is not null)"
+    checks = [("_not_object", "'not_an_object||the record is not a JSON object'")]
+    checks += [check for c in entity.columns for check in column_errors(entity, c, limits)]
+    listed = ", ".join(f"case when {cond} then {err} end" for cond, err in checks)
+    # the list is built only for a row with an error: building and filtering it for every row cost
+    # more than the checks themselves
+    all_errors = (
+        f"case when {' or '.join(f'({cond})' for cond, _ in checks)} "
+        f"then list_filter([{listed}], lambda x: x is not null) else []::varchar[] end"
+    )
     keys = [ident(k) for k in entity.key]
     duplicate = (
         f"{literal('duplicate_key|' + '+'.join(entity.key) + '|key ')} || "

