@@ -205,6 +205,12 @@ def status(
         )
     else:
         console.print("[yellow]Nothing published yet[/]")
+    if st.busy:
+        console.print(
+            f"[yellow]The working database is being written[/] by {st.busy} (a run, most likely): the last "
+            "run, its checks, the quarantine and the deliveries show once it is free"
+        )
+        return
     if st.last_run:
         run_id, at, passed, failed = st.last_run
         outcome = "[green]published[/]" if st.last_run_published else "[red]blocked, nothing published[/]"

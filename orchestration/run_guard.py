@@ -78,6 +78,12 @@ def _owner(settings: Settings) -> str:
         return "process unknown"
 
 
+def holder(busy: Exception) -> str:
+    """The process holding the working database, as DuckDB's lock error names it."""
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", str(busy.__cause__ or busy))
+    return f"process {found.group(2)}, {found.group(1)}" if found else "another process"
+
+
 def refuse_if_busy(settings: Settings) -> None:
     """A working database another process holds open stops the run now, in one line."""
     from orchestration.warehouse import BusyWarehouse, connect
@@ -86,10 +92,8 @@ def refuse_if_busy(settings: Settings) -> None:
         with connect(settings):
             pass
     except BusyWarehouse as busy:
-        found = re.search(r"held in (.+?) \(PID (\d+)\)", str(busy.__cause__ or busy))
-        holder = f"process {found.group(2)}, {found.group(1)}" if found else "another process"
         message = (
-            f"the working database {settings.duckdb_path} is open in {holder}: close that connection "
+            f"the working database {settings.duckdb_path} is open in {holder(busy)}: close that connection "
             f"(BI tools and notebooks should read {settings.marts_db_path}), then run again"
         )
         note_unrecorded_run(settings, f"refused-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}", message)

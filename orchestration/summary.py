@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from orchestration.settings import Settings
-from orchestration.warehouse import table_exists
+from orchestration.warehouse import connect, table_exists
 
 
 @dataclass
@@ -27,8 +25,7 @@ def _relation(con, name: str) -> str | None:
 
 
 def summarise(settings: Settings, run_id: str) -> RunSummary:
-    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
-    try:
+    with connect(settings, read_only=True) as con:
         batches = dict(
             con.execute(
                 "select status, count(*) from ops.load_batches where run_id = ? group by 1", [run_id]
@@ -61,6 +58,4 @@ def summarise(settings: Settings, run_id: str) -> RunSummary:
                 "select database, table_name, row_count from ops.publications where run_id = ? order by 1, 2",
                 [run_id],
             ).fetchall()
-    finally:
-        con.close()
     return RunSummary(batches, entities, identity, published, rejected)

@@ -85,13 +85,13 @@ def _raw_rows_match_load_records(settings) -> list[str]:
 
 
 @contextlib.contextmanager
-def _holding(db: Path):
-    """Another process (a notebook) with the working database open until told to let go."""
+def _holding(db: Path, read_only: bool = True):
+    """Another process (a notebook; a writer such as a run) with the working database open until told to let go."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            f"import duckdb, sys; c = duckdb.connect({str(db)!r}, read_only=True); "
+            f"import duckdb, sys; c = duckdb.connect({str(db)!r}, read_only={read_only}); "
             "print('held', flush=True); sys.stdin.read()",
         ],
         stdin=subprocess.PIPE,
@@ -111,6 +111,18 @@ def _one_error_line(done: subprocess.CompletedProcess) -> str:
     errors = [line for line in done.stdout.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, done.stdout[-3000:]
     return errors[0]
+
+
+def test_status_while_a_run_writes_shows_what_is_published_and_who_writes(no_contact, tmp_path):
+    """DuckDB lets no other process open a database one process writes: status says so, in one line,
+    under what is published (read from the serving folder), instead of a lock error's traceback."""
+    settings = _copy(no_contact, tmp_path)
+    with _holding(settings.duckdb_path, read_only=False) as pid:
+        status = cx360("status", "--warehouse", str(settings.warehouse_dir), cwd=tmp_path)
+    text = " ".join(status.stdout.split())
+    assert status.returncode == 0 and "Traceback" not in status.stdout + status.stderr, status.stdout[-3000:]
+    assert "Published" in text and f"The working database is being written by process {pid}," in text
+    assert "Last run" not in text  # nothing of the working database was read
 
 
 def test_refused_and_killed_runs_are_recovered_by_the_next_plain_run(no_contact, tmp_path):
