@@ -313,9 +313,8 @@ def test_row_numbers_are_the_files_own_order_in_a_file_read_on_both_cores(settin
     assert (loaded, misnumbered) == (2 * n - 3, 0)
 
 
-def test_a_jsonl_of_objects_only_is_numbered_and_quarantined_by_its_lines(settings, landing):
-    """Every line an object and every field under one spelling: the file is read by DuckDB's JSON
-    reader, its fields as text; a row's number is still its line, and a quarantined row keeps its line."""
+def test_a_jsonl_row_is_numbered_by_its_line_and_quarantined_with_it(settings, landing):
+    """A row's number is its line, and a quarantined row keeps its line, whatever rows load around it."""
     lines = [
         json.dumps(
             {
