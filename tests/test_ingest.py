@@ -335,7 +335,8 @@ def test_a_jsonl_row_is_numbered_by_its_line_and_quarantined_with_it(settings, l
     assert [(r["response_id"], r["score"], r["_row_number"]) for r in raw][24:27] == [
         ("R25", 1, 25),
         ("R27", 3, 27),
-    ] + [("R28", 4, 28)]
+        ("R28", 4, 28),
+    ]
     assert [(q[1], q[2], q[3], json.loads(q[5])) for q in quarantine] == [
         (26, "invalid_type", "score", json.loads(lines[25]))
     ]
