@@ -64,12 +64,33 @@ def pytest_configure(config) -> None:
     if hasattr(config, "workerinput"):
         return
     if config.option.basetemp is None and RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK):
-        # one folder per checkout (cleared at the start of its next session): two checkouts' sessions
-        # at once would otherwise delete each other's warehouses
+        # one folder per checkout and session: two sessions at once (`make test` beside `make
+        # test-spark`, or two checkouts) would otherwise delete each other's warehouses. A failed
+        # session's folder stays until the checkout's next session starts
         checkout = hashlib.sha1(str(Path(__file__).resolve().parents[1]).encode()).hexdigest()[:8]
-        config.option.basetemp = str(RAM_DISK / f"cx360-pytest-{checkout}")
+        _sweep_ended_sessions(checkout)
+        config.option.basetemp = str(RAM_DISK / f"cx360-pytest-{checkout}-{os.getpid()}")
         config.stash[_ON_RAM_DISK] = Path(config.option.basetemp)
     dbt_manifest.prepare()
+
+
+def _sweep_ended_sessions(checkout: str) -> None:
+    """Remove the RAM-disk folders of this checkout's sessions whose process has ended."""
+    for folder in RAM_DISK.glob(f"cx360-pytest-{checkout}*"):
+        pid = folder.name.removeprefix(f"cx360-pytest-{checkout}").lstrip("-")
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
