@@ -21,6 +21,7 @@ import signal
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from orchestration import dbt_manifest
@@ -78,19 +79,8 @@ def _sweep_ended_sessions(checkout: str) -> None:
     """Remove the RAM-disk folders of this checkout's sessions whose process has ended."""
     for folder in RAM_DISK.glob(f"cx360-pytest-{checkout}*"):
         pid = folder.name.removeprefix(f"cx360-pytest-{checkout}").lstrip("-")
-        if pid.isdigit() and _alive(int(pid)):
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
+        if not (pid.isdigit() and psutil.pid_exists(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
