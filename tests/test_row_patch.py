@@ -216,4 +216,4 @@ def test_a_table_written_whole_again_takes_the_blocks_of_the_one_it_replaces(tmp
     assert first[1] > 10  # blocks of the table, not only the file's header
     # holding both tables would take about twice the blocks; DuckDB's parallel writers use a few
     # more or fewer blocks from one write to the next on a busy machine (34, then 34-37)
-    assert second[1] < first[1] * 3 // 2, f"{first[1]} blocks, then {second[1]}: the old table's blocks stayed"
+    assert second[1] <= first[1] * 5 // 4, f"{first[1]} blocks, then {second[1]}: the old table's blocks stayed"
