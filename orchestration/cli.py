@@ -21,6 +21,12 @@ app = typer.Typer(no_args_is_help=True, add_completion=False)
 console = Console(file=sys.stdout)
 
 
+# every command that reads or writes a warehouse takes it the same way
+WarehouseOption = Annotated[
+    Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
+]
+
+
 class RejectedBatches(enum.StrEnum):
     """What a rejected batch of a required entity does to publishing (quality.md)."""
 
@@ -48,9 +54,7 @@ def run(
     landing: Annotated[
         Path | None, typer.Option(help=f"Landing zone to load. (env {ENV_LANDING}; default: the demo)")
     ] = None,
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
     as_of: Annotated[
         dt.datetime | None,
         typer.Option(
@@ -185,9 +189,7 @@ def _print_summary(summary, settings: Settings) -> None:
 
 @app.command()
 def status(
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
     stale_hours: Annotated[float, typer.Option(help="A source with no delivery for this long is stale.")] = 36,
 ) -> None:
     """What is published, the last run's outcome, failing checks, quarantine, stale sources, never-filled columns."""
@@ -270,9 +272,7 @@ def accept_rejected(
     ],
     reason: Annotated[str, typer.Option(help="Why publishing may go on without it: kept with the acceptance.")],
     by: Annotated[str | None, typer.Option(help="Who accepts it. (default: your user name)")] = None,
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
 ) -> None:
     """Accept a rejected batch, so it no longer blocks publishing (recorded: who, when, why).
 
@@ -331,9 +331,7 @@ def subject_access(
     customer_number: _Number = None,
     anonymous_id: _Anonymous = None,
     region: _Region = None,
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
     out: Annotated[Path, typer.Option(help="Folder for the report (it holds the person's data).")] = Path(
         "subject-access"
     ),
@@ -367,9 +365,7 @@ def forget(
     anonymous_id: _Anonymous = None,
     region: _Region = None,
     resume: Annotated[bool, typer.Option(help="Complete an erasure that was interrupted.")] = False,
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
 ) -> None:
     """Erase one person from everything cx360 keeps (GDPR art. 17), republish, and write a receipt."""
     from orchestration.privacy import erasure
@@ -480,9 +476,7 @@ def ui(
 
 @app.command()
 def dashboard(
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
     serve: Annotated[bool, typer.Option("--serve", help="Serve it on http://127.0.0.1:PORT instead.")] = False,
     port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8360,
 ) -> None:
@@ -495,9 +489,7 @@ def dashboard(
 
 @app.command()
 def docs(
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
     serve: Annotated[bool, typer.Option("--serve", help="Serve the site on http://127.0.0.1:PORT.")] = False,
     port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8361,
 ) -> None:
@@ -520,9 +512,7 @@ def docs(
 
 @app.command("spark-server")
 def spark_server(
-    warehouse: Annotated[
-        Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
-    ] = None,
+    warehouse: WarehouseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port of the Thrift server.")] = 10000,
     master: Annotated[

@@ -85,11 +85,11 @@ def _read_working(con, settings: Settings, st: Status) -> dict:
                 "where run_id = ? and not passed order by 1, 2",
                 [run_id],
             ).fetchall()
-    st.quarantine = con.execute(
-        "select source || '/' || entity, reason_code, column_name, count(*) from ops.quarantine "
-        "group by all order by 1, 2, 3"
-    ).fetchall()
     if "quarantine" in tables:
+        st.quarantine = con.execute(
+            "select source || '/' || entity, reason_code, column_name, count(*) from ops.quarantine "
+            "group by all order by 1, 2, 3"
+        ).fetchall()
         st.withheld = suppressed_rows(con)
     if "erasures" in tables:
         st.erasures = con.execute("select count(*) from ops.erasures").fetchone()[0]
