@@ -16,10 +16,18 @@ SPARK_STAMP := $(VENV)/.spark-stamp
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# uv installs the pinned packages and compiles their bytecode on every core: ~20 s where pip takes
+# ~55 s, the same packages; pip does it wherever uv cannot (no wheel of uv for the platform, say)
+define pinned_install
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -c constraints.txt $(1) \
+		|| $(BIN)/pip install --quiet -c constraints.txt $(1)
+endef
+
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	-$(BIN)/pip install --quiet -c constraints.txt uv
+	$(call pinned_install,-e '.[dev]')
 	# the oldest DuckDB the serving databases promise to open, for the test that opens them with it
 	$(BIN)/pip install --quiet --no-deps --target $(VENV)/duckdb-1.1 duckdb==1.1.3
 	$(BIN)/python -m orchestration.dbt_manifest  # parse the dbt project once (runs reuse the manifest)
@@ -36,7 +44,7 @@ browser: ## Install Debian's chromium for the browser tests (apt-get, as root) u
 	else echo "the browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi
 
 $(SPARK_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	$(call pinned_install,-e '.[dev,spark]')
 	@touch $(SPARK_STAMP)
 
 # Spark 4 runs on Java 17 or later (Debian's OpenJDK 17 will do)
