@@ -18,6 +18,8 @@ help: ## Show this help
 
 # uv installs the pinned packages and compiles their bytecode on every core: ~20 s where pip takes
 # ~55 s, the same packages; pip does it wherever uv cannot (no wheel of uv for the platform, say)
+# named, as a comma in a $(call)'s argument would split it in two
+WITH_SPARK := -e '.[dev,spark]'
 define pinned_install
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -c constraints.txt $(1) \
 		|| $(BIN)/pip install --quiet -c constraints.txt $(1)
@@ -44,7 +46,7 @@ browser: ## Install Debian's chromium for the browser tests (apt-get, as root) u
 	else echo "the browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; fi
 
 $(SPARK_STAMP): $(STAMP)
-	$(call pinned_install,-e '.[dev,spark]')
+	$(call pinned_install,$(WITH_SPARK))
 	@touch $(SPARK_STAMP)
 
 # Spark 4 runs on Java 17 or later (Debian's OpenJDK 17 will do)
