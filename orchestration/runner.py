@@ -58,7 +58,7 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
     dbt_manifest.prepare()
     from orchestration.location import BUILD_JOB, build_definitions
     from orchestration.quality.history import record_check_results
-    from orchestration.warehouse import connect
+    from orchestration.warehouse import connect, held_open
 
     job = build_definitions(settings).resolve_job_def(BUILD_JOB)
     with (
@@ -71,7 +71,8 @@ def run_build(settings: Settings, instance=None) -> RunOutcome:
         if settings.engine == "duckdb":  # on Spark `dbt ls` would start a Spark session of its own
             rehearsal = dbt_warm.rehearsal_of(settings.dbt_target_dir, DBT_PROJECT_DIR, settings.dbt_vars())
         # kept for this process's next run (tests, a notebook): a `cx360 run` makes one and ends
-        with dbt_warm.serving(rehearsal, keep=True), _sigterm_kept():
+        # held open through the ingest and check steps; the dbt step releases it for dbt's process
+        with dbt_warm.serving(rehearsal, keep=True), _sigterm_kept(), held_open(settings):
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

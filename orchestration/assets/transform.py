@@ -17,7 +17,7 @@ from orchestration.dbt_manifest import built_tables, dbt_project, incremental_mo
 from orchestration.ingest.ledger import record_build_start
 from orchestration.progress import announce_nodes
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import connect, drop_dbt_scratch, outdated_tables, retry_when_busy
+from orchestration.warehouse import connect, drop_dbt_scratch, outdated_tables, release, retry_when_busy
 
 
 def describe_test(node: Mapping[str, Any]) -> str:
@@ -104,6 +104,7 @@ _DBT_ASSETS = {
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, trust: bool):
     settings = warehouse.settings()
+    release(settings)  # dbt's process opens the file: this one must not hold it (warehouse.held_open)
     # dbt would fail on a locked file with a less helpful error: wait for it here instead
     with retry_when_busy(context, settings), connect(settings) as con:
         outdated = outdated_tables(con, incremental_models())
