@@ -71,7 +71,7 @@ def _build_messages_when_read() -> None:
     def __init__(self, *args, **kwargs):
         object.__setattr__(self, _PENDING, (args, kwargs))
 
-    def message(self):
+    def built(self):
         pending = self.__dict__.pop(_PENDING, None)
         if pending is None:  # an event built elsewhere without keywords: as dbt would fail
             raise AttributeError("pb_msg")
@@ -80,7 +80,7 @@ def _build_messages_when_read() -> None:
 
     def __getattr__(self, key):
         if key == "pb_msg":  # not built yet (once built, it is an instance attribute)
-            return message(self)
+            return built(self)
         return getattr(self.pb_msg, key)
 
     def __setattr__(self, key, value):
