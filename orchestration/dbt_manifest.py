@@ -65,14 +65,17 @@ def is_current() -> bool:
     return f'"dbt_version": "{installed}"' in head
 
 
+def parsed_vars() -> dict:
+    """The vars prepare() parses with: a run's on the default settings, so that runs reuse this parse
+    (dagster-dbt seeds a new warehouse's target folder with it; other vars make dbt parse again)."""
+    return Settings(landing_dir=Path(), warehouse_dir=Path()).dbt_vars()
+
+
 def prepare() -> Path:
     """Parse the project unless the manifest on disk is current (~15 s when it parses, else ~0)."""
     if not is_current():
-        # with the vars of a run on the default settings, so that runs reuse this parse (dagster-dbt
-        # seeds a new warehouse's target folder with it; other vars make dbt parse again)
-        default_vars = json.dumps(Settings(landing_dir=Path(), warehouse_dir=Path()).dbt_vars())
         dbt_resource().cli(
-            ["parse", "--quiet", "--vars", default_vars], target_path=dbt_project.manifest_path.parent
+            ["parse", "--quiet", "--vars", json.dumps(parsed_vars())], target_path=dbt_project.manifest_path.parent
         ).wait()
     return dbt_project.manifest_path
 

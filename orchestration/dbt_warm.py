@@ -53,6 +53,16 @@ def rehearsal_of(target_dir: Path, project_dir: Path, dbt_vars: dict) -> dict:
     return {"argv": [*argv, "--vars", json.dumps(dbt_vars)], "target": str(target_dir), "seed": str(project_dir)}
 
 
+def seed_target(target: Path, project_dir: Path) -> None:
+    """A new dbt target folder starts from the project's own parse (dbt_manifest.prepare's), as
+    dagster-dbt seeds a new warehouse's: dbt reads it and parses only what changed, provided the
+    command's vars are those it was parsed with (dbt_manifest.parsed_vars)."""
+    parse, seed = target / PARTIAL_PARSE, project_dir / "target" / PARTIAL_PARSE
+    if not parse.exists() and seed.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seed, parse)
+
+
 # a server kept for this process's later runs (serving(keep=True)): (socket name, process)
 _kept: list[tuple[str, subprocess.Popen]] = []
 
@@ -205,11 +215,7 @@ def _rehearse(rehearsal: dict) -> None:
 
     target = Path(rehearsal["target"])
     compiled_templates_kept(target)  # as the command would keep them: its fork then finds them compiled
-    parse = target / PARTIAL_PARSE
-    if not parse.exists() and (Path(rehearsal["seed"]) / "target" / PARTIAL_PARSE).exists():
-        # as dagster-dbt seeds a new warehouse's target folder: the project's own parse
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(rehearsal["seed"]) / "target" / PARTIAL_PARSE, parse)
+    seed_target(target, Path(rehearsal["seed"]))
     before = dict(os.environ)
     with tempfile.TemporaryDirectory() as logs, open(os.devnull, "w") as null:
         saved = [os.dup(1), os.dup(2)]

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration import dbt_manifest
 from orchestration.dbt_child import WORKDIR_ENV
-from orchestration.dbt_manifest import DBT_EXECUTABLE
-from orchestration.dbt_warm import PARTIAL_PARSE
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.dbt_manifest import DBT_EXECUTABLE, parsed_vars
+from orchestration.dbt_warm import seed_target
+from orchestration.settings import DBT_PROJECT_DIR
 
 # mart_nps: two correct rows, then a rounded ratio, a ratio over zero responses that is not null,
 # a month that is not its first day, and an NPS of 140
@@ -85,19 +84,15 @@ def run_dbt_tests(folder: Path, built_db: Path) -> dict:
     finally:
         con.close()
     target = folder / "target"
-    # the project's parse made at install, with the vars it was made with: dbt reads it instead of
-    # parsing the project again (~8 s), as a run's first dbt command does in a new warehouse
-    target.mkdir()
-    parsed = dbt_manifest.prepare().with_name(PARTIAL_PARSE)
-    if parsed.exists():  # else dbt parses, as before
-        shutil.copyfile(parsed, target / PARTIAL_PARSE)
-    default_vars = Settings(landing_dir=folder, warehouse_dir=folder).dbt_vars()
+    # the project's parse, with the vars it was made with: dbt reads it instead of parsing the
+    # project again (~8 s), as a run's first dbt command does in a new warehouse
+    seed_target(target, DBT_PROJECT_DIR)
     result = subprocess.run(
         [
             DBT_EXECUTABLE,
             "test",
             "--vars",
-            json.dumps(default_vars),
+            json.dumps(parsed_vars()),
             "--select",
             "test_type:unit mart_nps,test_type:data mart_voice_of_customer,test_type:data "
             "assert_every_staged_event_in_journey_once test_name:one_row_per_row_of",

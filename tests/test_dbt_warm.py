@@ -14,20 +14,18 @@ from pathlib import Path
 import pytest
 
 from orchestration import dbt_warm
-from orchestration.dbt_manifest import DBT_EXECUTABLE, dbt_project
-from orchestration.settings import Settings
+from orchestration.dbt_manifest import DBT_EXECUTABLE, parsed_vars
+from orchestration.settings import DBT_PROJECT_DIR
 
-PROJECT = str(Path(__file__).resolve().parents[1] / "dbt_project")
+PROJECT = str(DBT_PROJECT_DIR)
 # with the vars the project was parsed with (dbt_manifest.prepare), so that dbt does not parse again
-VARS = json.dumps(Settings(landing_dir=Path(), warehouse_dir=Path()).dbt_vars())
+VARS = json.dumps(parsed_vars())
 ON_PROJECT = ["--project-dir", PROJECT, "--profiles-dir", PROJECT, "--vars", VARS]
 
 
 def dbt(tmp_path: Path, *args: str, **popen) -> subprocess.Popen:
     target = tmp_path / "dbt_target"
-    if not target.exists():  # the project's parse, as a run's target folder starts (dagster-dbt)
-        target.mkdir()
-        shutil.copy(dbt_project.manifest_path.with_name("partial_parse.msgpack"), target)
+    dbt_warm.seed_target(target, DBT_PROJECT_DIR)  # the project's parse, as a run's target folder starts
     # dbt runs in tmp_path, and logs there: its default, <project>/logs, is the checkout, which
     # test_definitions reads for files written while the code location loads
     env = dict(os.environ, DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(tmp_path / "logs"))
