@@ -9,7 +9,7 @@ from __future__ import annotations
 from orchestration.generate.base import SALES_CHANNELS, pick, variant
 from orchestration.generate.clock import DAY, HOUR, MINUTE, day, iso_space, iso_z
 from orchestration.generate.daily_day import Day, parse_time
-from orchestration.generate.reference import CURRENCY, PRODUCTS, cents, unit_price_cents
+from orchestration.generate.reference import CURRENCY, cents, order_lines
 
 REPEAT_ORDER_RATE = 0.005  # orders a day by existing shop customers, per customer of the base
 RETURN_RATE = 0.0003  # orders returned a day (of those delivered in the last two weeks)
@@ -23,25 +23,7 @@ def new_order(d: Day, customer_number: str, country: str | None, t: int) -> str:
     channel = pick(d.rng, SALES_CHANNELS)
     local = CURRENCY.get((country or "").strip().upper(), "EUR")
     currency = local if channel != "partner" or d.random() < 0.8 else "EUR"
-    total = 0
-    for line in range(1, 1 + (1 if d.random() < 0.55 else d.between(2, 4))):
-        pid, category, eur = d.choice(PRODUCTS)
-        qty = 1 if d.random() < 0.75 else d.between(2, 4)
-        price = unit_price_cents(eur, currency)
-        discount = (price * qty * d.choice((5, 10, 15))) // 100 if d.random() < 0.2 else 0
-        total += price * qty - discount
-        d.write(
-            "sales/order_lines",
-            {
-                "order_id": oid,
-                "line_number": line,
-                "product_id": pid,
-                "product_category": category,
-                "quantity": qty,
-                "unit_price": cents(price),
-                "discount_amount": cents(discount) if discount else None,
-            },
-        )
+    total = order_lines(d.random, oid, currency, lambda row: d.write("sales/order_lines", row))
     ts = iso_z if channel == "partner" else iso_space
     status, updated, delivered = "placed", t, None
     promised = t // DAY + (0 if channel == "store" else 2 if (country or "").upper() == "DE" else 3)

@@ -33,6 +33,35 @@ def unit_price_cents(eur_cents: int, currency: str) -> int:
     return max(99, round(eur_cents * PRICE_FACTOR[currency] / 100) * 100 - 1)
 
 
+def order_lines(random, order_id: str, currency: str, write) -> int:
+    """Write the lines of an order (one product, or two to four) through `write(row)`, priced in
+    the currency; returns the order's total in cents. `random`: the generator's draw, taken in the
+    same order by the base's orders and the daily ones, so a seed gives the same files."""
+    total = 0
+    for line in range(1, 1 + (1 if random() < 0.55 else _between(random, 2, 4))):
+        pid, category, eur = PRODUCTS[int(random() * len(PRODUCTS))]
+        qty = 1 if random() < 0.75 else _between(random, 2, 4)
+        price = unit_price_cents(eur, currency)
+        discount = (price * qty * (5, 10, 15)[int(random() * 3)]) // 100 if random() < 0.2 else 0
+        total += price * qty - discount
+        write(
+            {
+                "order_id": order_id,
+                "line_number": line,
+                "product_id": pid,
+                "product_category": category,
+                "quantity": qty,
+                "unit_price": cents(price),
+                "discount_amount": cents(discount) if discount else None,
+            }
+        )
+    return total
+
+
+def _between(random, a: int, b: int) -> int:
+    return a + int(random() * (b - a + 1))
+
+
 def cents(c: int) -> str:
     sign = "-" if c < 0 else ""
     c = abs(c)

@@ -26,7 +26,7 @@ from orchestration.generate.clock import (
     month_index,
 )
 from orchestration.generate.people import invalid_phone
-from orchestration.generate.reference import CURRENCY, PRODUCTS, cents, unit_price_cents
+from orchestration.generate.reference import CURRENCY, cents, order_lines
 from orchestration.generate.texts import COMPLAINTS, COMPLIMENTS
 
 
@@ -123,26 +123,7 @@ class SalesSteps(JourneyBase):
         channel = pick(rng, SALES_CHANNELS)
         currency = CURRENCY[p.country] if channel != "partner" or rng.random() < 0.8 else "EUR"
         month = MONTHS[month_index(t)]
-        total = 0
-        for line in range(1, 1 + (1 if rng.random() < 0.55 else self._between(2, 4))):
-            pid, category, eur = self._choice(PRODUCTS)
-            qty = 1 if rng.random() < 0.75 else self._between(2, 4)
-            price = unit_price_cents(eur, currency)
-            discount = (price * qty * self._choice((5, 10, 15))) // 100 if rng.random() < 0.2 else 0
-            total += price * qty - discount
-            self.sink.write(
-                "sales/order_lines",
-                month,
-                {
-                    "order_id": o.id,
-                    "line_number": line,
-                    "product_id": pid,
-                    "product_category": category,
-                    "quantity": qty,
-                    "unit_price": cents(price),
-                    "discount_amount": cents(discount) if discount else None,
-                },
-            )
+        total = order_lines(rng.random, o.id, currency, lambda row: self.sink.write("sales/order_lines", month, row))
         steps = [(t, "placed")]
         if channel == "store":
             promised = t // DAY
