@@ -31,7 +31,8 @@ renamed as (
         _batch_seq,
         _file_name,
         _row_number,
-        _loaded_at
+        _loaded_at,
+        {{ build_started_at() }} as _staged_at
     from versioned
 )
 
