@@ -202,20 +202,28 @@ as_of as (
                 and orders.order_id = assignments.source_id
     ),
 
-    campaign as (
-        select
-            assignments.customer_key,
-            'campaign' as scope_reason
+    -- the events of those campaigns first, then their customers: joined in one query, DuckDB
+    -- hashed the 15M marketing assignments before it learnt that no campaign changed (a 1M day:
+    -- 1.5-2.1 s for no row, 0.01 s like this)
+    campaign_events as {{ materialized() }} (
+        select events.event_id
         from marketing_events as events
-        inner join assignments
-            on
-                assignments.source_system = 'marketing'
-                and assignments.source_entity = 'events'
-                and events.event_id = assignments.source_id
         where events.campaign_id in (
             select campaigns.campaign_id from campaigns
             where campaigns._batch_seq > (select moved.batch_seq from moved)
         )
+    ),
+
+    campaign as (
+        select
+            assignments.customer_key,
+            'campaign' as scope_reason
+        from campaign_events
+        inner join assignments
+            on
+                assignments.source_system = 'marketing'
+                and assignments.source_entity = 'events'
+                and campaign_events.event_id = assignments.source_id
     ),
 
     affected as (
