@@ -34,7 +34,7 @@ from tests.spark_cluster import free_port, standalone
 pytestmark = pytest.mark.spark
 
 # written by the load or the build at the time it ran: equal only by chance
-BUILD_TIME_COLUMNS = {"_built_at", "_matched_at", "_keyed_at", "built_at", "_loaded_at"}
+BUILD_TIME_COLUMNS = {"_built_at", "_matched_at", "_keyed_at", "_staged_at", "built_at", "_loaded_at"}
 # a hash of the touchpoint map as each engine renders a row as text (journey_config_fingerprint):
 # compared only with the same engine's next build
 ENGINE_COLUMNS = {"config_fingerprint"}
