@@ -164,6 +164,11 @@ def test_more_than_five_percent_errors_rejects_the_batch_and_keeps_the_file(sett
             "not_utf8",
             "s.csv at line 2: the file is not UTF-8 encoded",
         ),
+        (  # a quoted value over two lines: the bad row is the file's fourth line (DuckDB says 3)
+            (SURVEYS_HEADER + 'R1,nps,5,2026-03-01,"deli\nvery"\nR2,nps\n').encode(),
+            "malformed_file",
+            "s.csv at line 4: a row has the wrong number of values (expected 5 values, found 2)",
+        ),
         (
             gzip.compress(surveys(3).encode(), mtime=0),
             "compressed_file",
@@ -180,6 +185,33 @@ def test_batch_errors_reject_with_one_clear_reason(settings, landing, content, c
     assert quarantine[-1][2] == code and words in quarantine[-1][4]
     kept = list((settings.rejected_dir / "support" / "surveys").iterdir())
     assert [p.read_bytes() for p in kept] == [content]  # nothing delivered is lost
+
+
+GOOD_ANSWER = b'{"response_id": "R1", "survey_type": "nps", "score": 9, "responded_at": "2026-03-01"}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "words"),
+    [
+        (  # DuckDB's JSON reader names the line after the bad one
+            GOOD_ANSWER + b'{"response_id": "R2", "score": nine}\n' + GOOD_ANSWER,
+            "malformed_file",
+            "s.jsonl at line 2, character 32: malformed JSON (Expecting value, near "
+            '\'{"response_id": "R2", "score": nine}\')',
+        ),
+        (
+            GOOD_ANSWER * 3 + '{"response_id": "R4", "comment": "Gro\xdf"}\n'.encode("latin-1"),
+            "not_utf8",
+            "s.jsonl at line 4, character 38: the file is not UTF-8 encoded",
+        ),
+        (GOOD_ANSWER + b'{"response_id": "R2"', "malformed_file", "s.jsonl at line 2, character 21: malformed JSON"),
+    ],
+)
+def test_a_jsonl_file_is_rejected_at_its_own_bad_line_and_character(settings, landing, content, code, words):
+    write_landing(landing, {"support/surveys/s.jsonl": content})
+    _, raw, quarantine, batches = load(settings, "support/surveys")
+    assert raw == [] and batches[0][1] == "rejected"
+    assert quarantine[-1][2] == code and words in quarantine[-1][4], quarantine[-1][4]
 
 
 def test_same_bytes_twice_load_once_and_a_rerun_loads_nothing(settings, landing):

@@ -21,7 +21,7 @@ import duckdb
 
 from orchestration.contracts import Entity
 from orchestration.ingest.discover import DeliveredFile
-from orchestration.ingest.errors import BatchRejected, from_duckdb_error
+from orchestration.ingest.errors import BatchRejected, csv_error, from_duckdb_error, jsonl_error
 from orchestration.sql import ident, literal
 
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a 10 MB free-text field is data, not an error
@@ -132,7 +132,7 @@ def read_csv(con, entity: Entity, f: DeliveredFile) -> ReadResult:
             "".join(f", {c}" for c in kept),
         )
     except duckdb.Error as e:
-        raise from_duckdb_error(f.file_name, e) from None
+        raise csv_error(f.file_name, f.path, e) from None
     return ReadResult(_count(con), headers, extras, raw_record=raw_record)
 
 
@@ -153,7 +153,7 @@ def read_jsonl(con, entity: Entity, f: DeliveredFile) -> ReadResult:
             ).fetchall()
         ]
     except duckdb.Error as e:
-        raise from_duckdb_error(f.file_name, e) from None
+        raise jsonl_error(f.file_name, f.path, e) from None
     usable = [k for k in keys if '"' not in k and "\\" not in k]
     # a key that differs only in case is the same column (extracts.md): take whichever a row has
     groups: dict[str, list[str]] = {}
