@@ -113,8 +113,14 @@ def _describe_failures(result, settings: Settings) -> list[str]:
             + (f" ({'; '.join(evidence)})" if evidence else "")
             + ("\n      sample failing rows:\n      " + "\n      ".join(samples) if samples else "")
         )
+    checks_named = bool(out)
     for ev in result.all_events:
         if ev.event_type_value == "STEP_FAILURE":
+            # a step stopped by a blocking check of its own asset: that check is named above, with
+            # its evidence; Dagster's own line for it would only repeat it under a class name
+            cause = _innermost(ev.step_failure_data.error)
+            if checks_named and cause is not None and cause.cls_name == "DagsterAssetCheckFailedError":
+                continue
             out.append(f"step {ev.step_key} failed: {_root_cause(ev.step_failure_data.error)}")
     # a step whose inputs were never materialized is skipped, and the run still counts as a success
     # in Dagster: the publish among them must not read as published. What the job was to
@@ -170,11 +176,17 @@ def failing_rows(
         return []
 
 
+def _innermost(error):
+    """The user's exception inside Dagster's wrappers (a serialised error and its causes)."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error
+
+
 def _root_cause(error) -> str:
     """Dagster wraps the user's exception: show the innermost message, not the wrapper's."""
+    error = _innermost(error)
     if error is None:
         return "failed"
-    while error.cause is not None:
-        error = error.cause
     lines = [ln for ln in error.message.strip().splitlines() if ln.strip()]
     return " ".join(lines[:3]) if lines else "failed"

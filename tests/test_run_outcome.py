@@ -55,3 +55,23 @@ def test_a_long_list_of_assets_not_materialized_is_cut_to_the_first_ten(tmp_path
     failures = _describe_failures(result, settings_for(tmp_path, tmp_path))
     names = ", ".join(f"step_{i:02d}" for i in range(10))
     assert failures == [f"step step_00 did not run: assets planned but not materialized: {names} and 3 more"]
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec("contract", asset="checked", blocking=True)])
+def checked():
+    yield dg.Output(1)
+    yield dg.AssetCheckResult(check_name="contract", passed=False, description="2 rows break the contract")
+
+
+@dg.asset
+def broken():
+    raise ValueError("the extract cannot be read")
+
+
+def test_a_step_stopped_by_its_blocking_check_is_named_once_by_the_check(tmp_path):
+    result = dg.materialize([checked, broken], raise_on_error=False)
+    failures = _describe_failures(result, settings_for(tmp_path, tmp_path))
+    assert failures == [
+        "check contract on checked failed — 2 rows break the contract",
+        "step broken failed: ValueError: the extract cannot be read",
+    ]
