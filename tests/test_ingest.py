@@ -214,6 +214,19 @@ def test_a_jsonl_file_is_rejected_at_its_own_bad_line_and_character(settings, la
     assert quarantine[-1][2] == code and words in quarantine[-1][4], quarantine[-1][4]
 
 
+def test_a_parquet_file_cut_short_is_rejected_as_not_whole(settings, landing):
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"rate_date": ["2026-03-01"] * 100, "currency": ["pln"] * 100}), buf)
+    write_landing(landing, {"sales/fx_rates/rates.parquet": buf.getvalue()[: len(buf.getvalue()) // 2]})
+    _, raw, quarantine, batches = load(settings, "sales/fx_rates")
+    assert raw == [] and batches[0][1] == "rejected"
+    assert quarantine[-1][2:5] == (
+        "unreadable_file",
+        None,
+        "rates.parquet: not a whole Parquet file (no Parquet footer at its end: cut short, or not Parquet)",
+    )
+
+
 def test_same_bytes_twice_load_once_and_a_rerun_loads_nothing(settings, landing):
     write_landing(landing, {"support/surveys/a.csv": surveys(5), "support/surveys/b_copy.csv": surveys(5)})
     _, raw, _, batches = load(settings, "support/surveys")

@@ -62,6 +62,11 @@ def from_duckdb_error(file_name: str, error: Exception, line: int | None = None)
         return BatchRejected("malformed_file", f"{file_name}{where}: a row has the wrong number of values{detail}")
     if "Maximum line size" in text or "max_line_size" in text:
         return BatchRejected("malformed_file", f"{file_name}{where}: a row is longer than the allowed size")
+    if "No magic bytes found at end of file" in text:
+        return BatchRejected(
+            "unreadable_file",
+            f"{file_name}: not a whole Parquet file (no Parquet footer at its end: cut short, or not Parquet)",
+        )
     if "Malformed JSON" in text:
         detail = text.split(":", 2)[-1].strip().splitlines()[0]
         return BatchRejected("malformed_file", f"{file_name}{where}: malformed JSON ({shorten(detail, 120)})")
