@@ -369,14 +369,15 @@ def forget(
 ) -> None:
     """Erase one person from everything cx360 keeps (GDPR art. 17), republish, and write a receipt."""
     from orchestration.privacy import erasure
-    from orchestration.privacy.subject import SubjectError
+    from orchestration.privacy.subject import SubjectError, require_working_database
     from orchestration.run_guard import RunRefused
 
     settings = Settings.from_env(warehouse_dir=warehouse)
     given = None if resume else _identifier(email, phone, crm_id, customer_number, anonymous_id)
     log_path = settings.warehouse_dir / "logs" / "last_forget.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        require_working_database(settings)  # before its log: a mistyped --warehouse leaves no folder
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         with (
             log_path.open("w", encoding="utf-8") as log,
             contextlib.redirect_stdout(log),  # the rebuild's chatter (dbt's lines) goes to the log

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from orchestration.cli import app
 from orchestration.progress import StepEvent
 from orchestration.run_progress import RunProgress
+from tests.pipeline import cx360
 
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ")
 DBT_COUNT = re.compile(r" dbt (\d+)/(\d+) ")
@@ -37,6 +38,15 @@ def test_a_wrong_choice_or_date_is_refused_before_anything_runs(tmp_path):
     bad_date = runner.invoke(app, ["run", "--warehouse", str(tmp_path), "--as-of", "2026-13-01"])
     assert bad_date.exit_code == 2 and "'2026-13-01' does not match the formats '%Y-%m-%d'" in bad_date.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_person_asked_about_in_no_warehouse_gets_an_error_and_no_folder_is_made(tmp_path):
+    missing = tmp_path / "no-such-warehouse"
+    for command in ("subject-access", "forget"):
+        done = cx360(command, "--email", "x@example.org", "--warehouse", str(missing), cwd=tmp_path)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert f"error: no working database at {missing / 'cx.duckdb'}: run `cx360 run` first" in done.stdout
+    assert not missing.exists()
 
 
 def _feed(progress: RunProgress, clock: list[float]) -> None:

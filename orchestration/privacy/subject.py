@@ -93,10 +93,15 @@ _CARRIED = {
 }
 
 
-def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An in-memory session with the working database attached read-only as `wh`."""
+def require_working_database(settings: Settings) -> None:
+    """Raise SubjectError when the warehouse has no working database: no one is held there."""
     if not settings.duckdb_path.exists():
         raise SubjectError(f"no working database at {settings.duckdb_path}: run `cx360 run` first")
+
+
+def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory session with the working database attached read-only as `wh`."""
+    require_working_database(settings)
     con = in_memory(settings)
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach {literal(str(settings.duckdb_path))} as wh (read_only)")
