@@ -162,6 +162,15 @@ def _print_summary(summary, settings: Settings) -> None:
         console.print(t)
     for file, reason in summary.rejected:
         console.print(f"[yellow]rejected[/] {file}: {reason}")
+    if summary.strays:
+        from orchestration.contracts import ENTITIES
+
+        folders = ", ".join(e.qualified for e in ENTITIES)
+        console.print(
+            f"[yellow]not read[/] {', '.join(summary.strays)} in {settings.landing_dir}: files are read only "
+            f"from <source>/<entity>/ folders ({folders})",
+            soft_wrap=True,
+        )
     if summary.identity:
         t = Table(
             "department",

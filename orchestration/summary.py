@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orchestration.ingest.discover import strays
 from orchestration.settings import Settings
 from orchestration.warehouse import connect, table_exists
 
@@ -15,6 +16,7 @@ class RunSummary:
     identity: list[tuple]  # department, records, crm matched, prospects, ambiguous, no customer
     published: list[tuple[str, str, int]]  # database, table, rows
     rejected: list[tuple[str, str]]  # file, reason
+    strays: list[str]  # what lies in the landing zone outside every entity's folder (discover.strays)
 
 
 def _relation(con, name: str) -> str | None:
@@ -58,4 +60,4 @@ def summarise(settings: Settings, run_id: str) -> RunSummary:
                 "select database, table_name, row_count from ops.publications where run_id = ? order by 1, 2",
                 [run_id],
             ).fetchall()
-    return RunSummary(batches, entities, identity, published, rejected)
+    return RunSummary(batches, entities, identity, published, rejected, strays(settings.landing_dir))

@@ -13,6 +13,7 @@ import pytest
 
 from orchestration.contracts import ENTITIES, entity
 from orchestration.ingest import load_entity, loader
+from orchestration.ingest.discover import strays
 from orchestration.ingest.rejections import NoSuchRejection, accept, rejections
 from orchestration.rawzone import refresh_views
 from orchestration.warehouse import connect
@@ -225,6 +226,21 @@ def test_a_parquet_file_cut_short_is_rejected_as_not_whole(settings, landing):
         None,
         "rates.parquet: not a whole Parquet file (no Parquet footer at its end: cut short, or not Parquet)",
     )
+
+
+def test_what_lies_outside_every_entity_folder_is_named_not_passed_over(landing):
+    write_landing(
+        landing,
+        {
+            "support/tickets/t.csv": "ticket_id\n",
+            "support/ticket/t.csv": "ticket_id\n",  # one letter short
+            "Sales/orders/o.csv": "order_id\n",  # the folders are lower case
+            "crm/customers.csv": "customer_id\n",  # a file where the entity's folder belongs
+            "README.txt": "deliveries\n",
+            ".uploading/part.csv": "x\n",  # hidden: an upload in progress
+        },
+    )
+    assert strays(landing) == ["README.txt", "Sales/", "crm/customers.csv", "support/ticket/"]
 
 
 def test_same_bytes_twice_load_once_and_a_rerun_loads_nothing(settings, landing):

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.contracts import FILE_FORMATS, Entity
+from orchestration.contracts import ENTITIES, FILE_FORMATS, Entity
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,28 @@ def entity_files(landing_dir: Path, entity: Entity) -> list[DeliveredFile]:
                 found.append(DeliveredFile(entity, path, path.relative_to(folder).as_posix()))
                 dirs.remove(d)
     return sorted(found, key=lambda f: f.file_name)
+
+
+def strays(landing_dir: Path, entities: tuple[Entity, ...] = ENTITIES) -> list[str]:
+    """What lies in the landing zone where no entity's files are looked for (`support/ticket/`,
+    `Sales/`, a file beside the source folders), as paths relative to it, folders ending in `/`:
+    nothing there is read, so a misnamed delivery folder is named rather than passed over."""
+    if not landing_dir.is_dir():
+        return []
+    known = {e.source: set() for e in entities}
+    for e in entities:
+        known[e.source].add(e.name)
+    found = []
+    for top in sorted(landing_dir.iterdir()):
+        if top.name.startswith("."):
+            continue
+        if top.name not in known or not top.is_dir():
+            found.append(top.name + ("/" if top.is_dir() else ""))
+            continue
+        for inner in sorted(top.iterdir()):
+            if not inner.name.startswith(".") and (inner.name not in known[top.name] or not inner.is_dir()):
+                found.append(f"{top.name}/{inner.name}" + ("/" if inner.is_dir() else ""))
+    return found
 
 
 def is_inside(landing_dir: Path, path: Path) -> bool:
