@@ -170,6 +170,11 @@ def test_more_than_five_percent_errors_rejects_the_batch_and_keeps_the_file(sett
             "malformed_file",
             "s.csv at line 4: a row has the wrong number of values (expected 5 values, found 2)",
         ),
+        (  # a quote inside an unquoted value is a character, not the start of a quoted one
+            (SURVEYS_HEADER + 'R1,nps,5,2026-03-01,5" box\nR2,nps,5,2026-03-01,"deli\nvery"\nR3,nps\n').encode(),
+            "malformed_file",
+            "s.csv at line 5: a row has the wrong number of values (expected 5 values, found 2)",
+        ),
         (
             gzip.compress(surveys(3).encode(), mtime=0),
             "compressed_file",

@@ -8,6 +8,8 @@ on this error path only.
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import re
 from pathlib import Path
@@ -81,17 +83,19 @@ def csv_error(file_name: str, path: Path, error: Exception) -> BatchRejected:
 
 
 def _record_start(path: Path, record: int) -> int:
-    """The line of the file where its `record`-th record (1 = the header) starts. A line leaving an
-    odd number of quotes open continues the record on the next line (a doubled quote counts two)."""
-    records, inside = 1, False
-    with path.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if not inside and records == record:
-                return number
-            if raw.count(b'"') % 2:
-                inside = not inside
-            if not inside:
-                records += 1
+    """The line of the file where its `record`-th record (1 = the header) starts, as Python's CSV
+    reader splits the records: a line break inside a quoted value continues the record, a quote
+    inside an unquoted value is a character, as in DuckDB's reader."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        reader, line = csv.reader(fh), 0  # line: where the records read so far end
+        for ordinal in itertools.count(1):
+            if ordinal == record:
+                return line + 1
+            try:
+                next(reader)
+            except (StopIteration, csv.Error):
+                return record
+            line = reader.line_num
     return record
 
 
