@@ -141,6 +141,11 @@ def run(
     console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
 
 
+def _require_warehouse(settings: Settings) -> None:
+    if not settings.duckdb_path.exists():
+        _fail(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first")
+
+
 def _fail(message: str) -> NoReturn:
     """One line, no traceback: the run did not happen or stopped on the machine, not on the data."""
     console.print(f"[red bold]error:[/] {message}", soft_wrap=True)
@@ -205,9 +210,7 @@ def status(
     from orchestration.status import read_status
 
     settings = Settings.from_env(warehouse_dir=warehouse)
-    if not settings.duckdb_path.exists():
-        console.print(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first")
-        raise typer.Exit(1)
+    _require_warehouse(settings)
     st = read_status(settings, stale_hours)
     if st.published_at:
         console.print(
@@ -295,9 +298,7 @@ def accept_rejected(
     from orchestration.warehouse import BusyWarehouse, connect
 
     settings = Settings.from_env(warehouse_dir=warehouse)
-    if not settings.duckdb_path.exists():
-        console.print(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first")
-        raise typer.Exit(1)
+    _require_warehouse(settings)
     try:
         with connect(settings) as con:
             accepted = accept(con, batch, reason, by or getpass.getuser())
