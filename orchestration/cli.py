@@ -76,7 +76,7 @@ def run(
     """Load new batches, build and check the models, publish what passed."""
     from orchestration.run_guard import RunRefused, environment_problem, note_unrecorded_run, refusal
 
-    settings = Settings.from_env(
+    settings = _settings(
         landing_dir=landing,
         warehouse_dir=warehouse,
         as_of=as_of.date() if as_of else None,
@@ -139,6 +139,16 @@ def run(
             console.print(f"  [red]•[/] {failure}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"\n[green bold]Published[/] (run {outcome.run_id}).")
+
+
+def _settings(**overrides) -> Settings:
+    """A command's settings: a wrong `CX360_*` value is one error line, as a wrong option is, not a
+    traceback."""
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as e:
+        console.print(f"[red bold]error:[/] {e}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _require_warehouse(settings: Settings) -> None:
@@ -209,7 +219,7 @@ def status(
     """What is published, the last run's outcome, failing checks, quarantine, stale sources, never-filled columns."""
     from orchestration.status import read_status
 
-    settings = Settings.from_env(warehouse_dir=warehouse)
+    settings = _settings(warehouse_dir=warehouse)
     _require_warehouse(settings)
     st = read_status(settings, stale_hours)
     if st.published_at:
@@ -297,7 +307,7 @@ def accept_rejected(
     from orchestration.ingest.rejections import NoSuchRejection, accept
     from orchestration.warehouse import BusyWarehouse, connect
 
-    settings = Settings.from_env(warehouse_dir=warehouse)
+    settings = _settings(warehouse_dir=warehouse)
     _require_warehouse(settings)
     try:
         with connect(settings) as con:
@@ -351,7 +361,7 @@ def subject_access(
     from orchestration.privacy.subject import SubjectError
 
     kind, value = _identifier(email, phone, crm_id, customer_number, anonymous_id)
-    settings = Settings.from_env(warehouse_dir=warehouse)
+    settings = _settings(warehouse_dir=warehouse)
     try:
         found = access.report(settings, kind, value, region)
     except SubjectError as e:
@@ -382,7 +392,7 @@ def forget(
     from orchestration.privacy.subject import SubjectError, require_working_database
     from orchestration.run_guard import RunRefused
 
-    settings = Settings.from_env(warehouse_dir=warehouse)
+    settings = _settings(warehouse_dir=warehouse)
     given = None if resume else _identifier(email, phone, crm_id, customer_number, anonymous_id)
     log_path = settings.warehouse_dir / "logs" / "last_forget.log"
     try:
@@ -470,7 +480,7 @@ def ui(
     from orchestration import dbt_manifest
     from orchestration.settings import PROJECT_ROOT
 
-    settings = Settings.from_env()
+    settings = _settings()
     dbt_manifest.prepare()
     # `dagster dev` reads its instance from $DAGSTER_HOME/dagster.yaml: the warehouse's own folder
     settings.dagster_dir.mkdir(parents=True, exist_ok=True)
@@ -494,7 +504,7 @@ def dashboard(
     """Open the CX dashboard of the last publication in a browser, or serve it with --serve."""
     from orchestration.dashboard.serve import run as open_dashboard
 
-    settings = Settings.from_env(warehouse_dir=warehouse)
+    settings = _settings(warehouse_dir=warehouse)
     raise typer.Exit(open_dashboard(settings, serve, port, lambda line: console.print(line, soft_wrap=True)))
 
 
@@ -508,7 +518,7 @@ def docs(
     from orchestration.dbt_docs import DocsFailed, generate
     from orchestration.quality import gx_docs_dir
 
-    settings = Settings.from_env(warehouse_dir=warehouse)
+    settings = _settings(warehouse_dir=warehouse)
     try:
         page = generate(settings)
     except DocsFailed as failed:
@@ -533,7 +543,7 @@ def spark_server(
     """Serve Spark over Thrift for dbt (CX360_SPARK_THRIFT=host:port), until Ctrl-C (needs `make spark`)."""
     from orchestration.spark_server import serve
 
-    settings = Settings.from_env(warehouse_dir=warehouse, spark_master=master)
+    settings = _settings(warehouse_dir=warehouse, spark_master=master)
     serve(settings, host, port, lambda line: console.print(line, soft_wrap=True))
 
 

@@ -184,9 +184,14 @@ def _innermost(error):
 
 
 def _root_cause(error) -> str:
-    """Dagster wraps the user's exception: show the innermost message, not the wrapper's."""
+    """Dagster wraps the user's exception: show the innermost message, not the wrapper's. A
+    `dagster.Failure` is a step saying in words why it stopped (the publish's gates): its words
+    alone, without the class's dotted name."""
     error = _innermost(error)
     if error is None:
         return "failed"
-    lines = [ln for ln in error.message.strip().splitlines() if ln.strip()]
+    message = error.message.strip()
+    if error.cls_name == "Failure":
+        message = message.partition(": ")[2] or message
+    lines = [ln for ln in message.splitlines() if ln.strip()]
     return " ".join(lines[:3]) if lines else "failed"

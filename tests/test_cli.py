@@ -53,6 +53,13 @@ def test_a_command_given_no_warehouse_says_so_in_one_error_line_and_makes_no_fol
     assert not missing.exists()
 
 
+def test_a_wrong_setting_in_the_environment_is_one_error_line_not_a_traceback(tmp_path):
+    done = cx360("status", "--warehouse", str(tmp_path), cwd=tmp_path, env={"CX360_DBT_THREADS": "two"})
+    assert done.returncode == 2
+    assert done.stdout == "error: CX360_DBT_THREADS must be a whole number of at least 1, not 'two'\n"
+    assert "Traceback" not in done.stderr
+
+
 def _feed(progress: RunProgress, clock: list[float]) -> None:
     """An ingest step, then a dbt build of four nodes done 0.5 s apart, then a failed step."""
     for kind, step, label, total, at in [

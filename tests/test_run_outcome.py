@@ -68,10 +68,16 @@ def broken():
     raise ValueError("the extract cannot be read")
 
 
-def test_a_step_stopped_by_its_blocking_check_is_named_once_by_the_check(tmp_path):
-    result = dg.materialize([checked, broken], raise_on_error=False)
+@dg.asset
+def gated():
+    raise dg.Failure(description="volume guard on orders: 10 rows last published, 0 now")
+
+
+def test_a_blocked_step_is_named_once_and_a_gate_in_its_own_words(tmp_path):
+    result = dg.materialize([checked, broken, gated], raise_on_error=False)
     failures = _describe_failures(result, settings_for(tmp_path, tmp_path))
     assert failures == [
         "check contract on checked failed — 2 rows break the contract",
-        "step broken failed: ValueError: the extract cannot be read",
+        "step broken failed: ValueError: the extract cannot be read",  # a fault: its class says what
+        "step gated failed: volume guard on orders: 10 rows last published, 0 now",  # a gate's words alone
     ]
