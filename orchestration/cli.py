@@ -502,10 +502,15 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port for --serve (0: any free port).")] = 8360,
 ) -> None:
     """Open the CX dashboard of the last publication in a browser, or serve it with --serve."""
+    from orchestration.dashboard.serve import CannotServe
     from orchestration.dashboard.serve import run as open_dashboard
 
     settings = _settings(warehouse_dir=warehouse)
-    raise typer.Exit(open_dashboard(settings, serve, port, lambda line: console.print(line, soft_wrap=True)))
+    try:
+        code = open_dashboard(settings, serve, port, lambda line: console.print(line, soft_wrap=True))
+    except CannotServe as e:
+        _fail(str(e))
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -526,9 +531,13 @@ def docs(
     console.print(f"dbt docs: {page} (opens offline, no server needed)", soft_wrap=True)
     console.print(f"Data Docs: {gx_docs_dir(settings) / 'index.html'} (the raw zone's checks)", soft_wrap=True)
     if serve:
+        from orchestration.dashboard.serve import CannotServe
         from orchestration.dashboard.serve import serve as serve_folder
 
-        serve_folder(page.parent, port, lambda line: console.print(line, soft_wrap=True))
+        try:
+            serve_folder(page.parent, port, lambda line: console.print(line, soft_wrap=True))
+        except CannotServe as e:
+            _fail(str(e))
 
 
 @app.command("spark-server")

@@ -419,5 +419,14 @@ def test_cx360_dashboard_serves_the_published_folder_on_loopback(site, tmp_path,
         page = browser.open(url + "nps.html", wait_for=READY)
         assert figure(page, "nps-by-month") and browser.offsite == [] and browser.errors == []
         page.close()
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        taken = subprocess.run(
+            [exe, "dashboard", "--warehouse", warehouse, "--serve", "--port", port],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert taken.returncode == 1 and "Traceback" not in taken.stderr
+        assert taken.stdout.startswith(f"error: cannot serve on {url} (Address already in use): choose another port")
     finally:
         stop(server)

@@ -25,6 +25,10 @@ def dashboard_dir(settings: Settings) -> Path:
     return (current if current.is_dir() else settings.serving_dir) / "dashboard"
 
 
+class CannotServe(Exception):
+    """The port cannot be listened on (taken, or not ours to take); the message says what to do."""
+
+
 class _Server(ThreadingHTTPServer):
     # stop at once when interrupted: a browser keeps idle connections open, and waiting for their
     # request threads held a stopped server up until the browser let go
@@ -42,7 +46,14 @@ def serve(folder: Path, port: int, echo: Callable[[str], None]) -> None:
     The folder is given by its path, not resolved: when a publication swaps it, the next request
     reads the new one."""
     handler = functools.partial(_Handler, directory=str(folder))
-    with _Server((HOST, port), handler) as httpd:
+    try:
+        server = _Server((HOST, port), handler)
+    except OSError as e:
+        raise CannotServe(
+            f"cannot serve on http://{HOST}:{port}/ ({e.strerror or e}): choose another port with --port, "
+            "or --port 0 for any free one"
+        ) from None
+    with server as httpd:
         echo(f"serving {folder} on http://{HOST}:{httpd.server_address[1]}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
