@@ -25,6 +25,9 @@ console = Console(file=sys.stdout)
 WarehouseOption = Annotated[
     Path | None, typer.Option(help=f"Warehouse folder. (env {ENV_WAREHOUSE}; default: ./warehouse)")
 ]
+LandingOption = Annotated[
+    Path | None, typer.Option(help=f"Landing zone to load. (env {ENV_LANDING}; default: the demo)")
+]
 
 
 class RejectedBatches(enum.StrEnum):
@@ -51,9 +54,7 @@ def main(
 
 @app.command()
 def run(
-    landing: Annotated[
-        Path | None, typer.Option(help=f"Landing zone to load. (env {ENV_LANDING}; default: the demo)")
-    ] = None,
+    landing: LandingOption = None,
     warehouse: WarehouseOption = None,
     as_of: Annotated[
         dt.datetime | None,
@@ -471,6 +472,8 @@ def generate(
 
 @app.command()
 def ui(
+    landing: LandingOption = None,
+    warehouse: WarehouseOption = None,
     port: Annotated[int, typer.Option(help="Port of the web UI.")] = 3000,
 ) -> None:
     """Open the Dagster UI on the same definitions and warehouse as `cx360 run`."""
@@ -480,7 +483,7 @@ def ui(
     from orchestration import dbt_manifest
     from orchestration.settings import PROJECT_ROOT
 
-    settings = _settings()
+    settings = _settings(landing_dir=landing, warehouse_dir=warehouse)
     dbt_manifest.prepare()
     # `dagster dev` reads its instance from $DAGSTER_HOME/dagster.yaml: the warehouse's own folder
     settings.dagster_dir.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,11 @@ def test_run_help_shows_choices_formats_and_the_environment():
     assert "(env CX360_LANDING_DIR; default: the demo)" in help_text
 
 
+def test_the_ui_takes_the_landing_zone_and_warehouse_as_cx360_run_does():
+    help_text = runner.invoke(app, ["ui", "--help"]).output
+    assert "--landing" in help_text and "(env CX360_WAREHOUSE_DIR; default: ./warehouse)" in help_text
+
+
 def test_a_wrong_choice_or_date_is_refused_before_anything_runs(tmp_path):
     wrong = runner.invoke(app, ["run", "--warehouse", str(tmp_path), "--rejected-batches", "ignore"])
     assert wrong.exit_code == 2 and "'ignore' is not one of 'block', 'warn'" in wrong.output
