@@ -95,3 +95,12 @@ def test_parquet_and_duckdb_files_are_read_row_by_row(tmp_path):
             (t.path.name, t.where, t.count) for t in traces.find(tmp_path, [NAME, EMAIL], reader) if t.where != "bytes"
         }
     assert found == {("p.parquet", "parquet rows", 3), ("d.duckdb", "table marts.dim", 1)}
+
+
+def test_a_file_that_only_looks_like_parquet_is_searched_by_its_bytes(tmp_path):
+    """A delivery cut short keeps Parquet's opening magic and no footer: no reader gets rows out of
+    it (it is kept as rejected, byte for byte), so its bytes are what is searched."""
+    (tmp_path / "cut.parquet").write_bytes(b"PAR1" + f"{EMAIL}, {NAME}".encode() + b"\0" * 64)
+    with duckdb.connect() as reader:
+        found = [(t.path.name, t.where, t.count) for t in traces.find(tmp_path, [NAME, EMAIL], reader)]
+    assert found == [("cut.parquet", "bytes", 2)]
