@@ -153,8 +153,14 @@ def _settings(**overrides) -> Settings:
 
 
 def _require_warehouse(settings: Settings) -> None:
-    if not settings.duckdb_path.exists():
-        _fail(f"no warehouse at {settings.warehouse_dir}: run `cx360 run` first")
+    """Stop with one error line when the warehouse has no working database (before a command
+    writes anything into its folder)."""
+    from orchestration.warehouse import NoWorkingDatabase, require_working_database
+
+    try:
+        require_working_database(settings)
+    except NoWorkingDatabase as e:
+        _fail(str(e))
 
 
 def _fail(message: str) -> NoReturn:
@@ -363,6 +369,7 @@ def subject_access(
 
     kind, value = _identifier(email, phone, crm_id, customer_number, anonymous_id)
     settings = _settings(warehouse_dir=warehouse)
+    _require_warehouse(settings)
     try:
         found = access.report(settings, kind, value, region)
     except SubjectError as e:
@@ -390,15 +397,15 @@ def forget(
 ) -> None:
     """Erase one person from everything cx360 keeps (GDPR art. 17), republish, and write a receipt."""
     from orchestration.privacy import erasure
-    from orchestration.privacy.subject import SubjectError, require_working_database
+    from orchestration.privacy.subject import SubjectError
     from orchestration.run_guard import RunRefused
 
     settings = _settings(warehouse_dir=warehouse)
     given = None if resume else _identifier(email, phone, crm_id, customer_number, anonymous_id)
+    _require_warehouse(settings)  # before its log: a mistyped --warehouse leaves no folder
     log_path = settings.warehouse_dir / "logs" / "last_forget.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        require_working_database(settings)  # before its log: a mistyped --warehouse leaves no folder
-        log_path.parent.mkdir(parents=True, exist_ok=True)
         with (
             log_path.open("w", encoding="utf-8") as log,
             contextlib.redirect_stdout(log),  # the rebuild's chatter (dbt's lines) goes to the log

@@ -17,6 +17,16 @@ class BusyWarehouse(Exception):
     """The working database is locked by another process; the step is retried with back-off."""
 
 
+class NoWorkingDatabase(Exception):
+    """The warehouse holds no working database: nothing was ever loaded into it."""
+
+
+def require_working_database(settings: Settings) -> None:
+    """Raise NoWorkingDatabase, naming the file and what to do, when the warehouse has none."""
+    if not settings.duckdb_path.exists():
+        raise NoWorkingDatabase(f"no working database at {settings.duckdb_path}: run `cx360 run` first")
+
+
 # the working databases held open in this process (held_open): None until the first connect()
 _held: dict[Path, duckdb.DuckDBPyConnection | None] = {}
 

@@ -30,7 +30,7 @@ from orchestration.contracts import ENTITIES
 from orchestration.privacy import identifiers as ids
 from orchestration.settings import Settings
 from orchestration.sql import ident, literal
-from orchestration.warehouse import in_memory, model_schema
+from orchestration.warehouse import in_memory, model_schema, require_working_database
 
 GIVEN_KINDS = (ids.EMAIL, ids.PHONE, ids.CRM_ID, ids.CUSTOMER_NUMBER, ids.ANONYMOUS_ID)
 
@@ -91,12 +91,6 @@ _CARRIED = {
     ids.CUSTOMER_NUMBER: "k.sales_customer_number",
     ids.ANONYMOUS_ID: "k.anonymous_id",
 }
-
-
-def require_working_database(settings: Settings) -> None:
-    """Raise SubjectError when the warehouse has no working database: no one is held there."""
-    if not settings.duckdb_path.exists():
-        raise SubjectError(f"no working database at {settings.duckdb_path}: run `cx360 run` first")
 
 
 def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:
