@@ -9,7 +9,6 @@ on this error path only.
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import re
 from pathlib import Path
@@ -88,15 +87,13 @@ def _record_start(path: Path, record: int) -> int:
     inside an unquoted value is a character, as in DuckDB's reader."""
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
         reader, line = csv.reader(fh), 0  # line: where the records read so far end
-        for ordinal in itertools.count(1):
-            if ordinal == record:
-                return line + 1
+        for _ in range(record - 1):
             try:
                 next(reader)
             except (StopIteration, csv.Error):
-                return record
+                return record  # not there as Python reads it: DuckDB's number stands
             line = reader.line_num
-    return record
+    return line + 1
 
 
 def jsonl_error(file_name: str, path: Path, error: Exception) -> BatchRejected:
